@@ -1,0 +1,80 @@
+import { createPrivateKey, createPublicKey, sign, verify } from "node:crypto";
+import type { KeyFamily } from "../domain/key.js";
+import { VaultErrors } from "../domain/errors.js";
+import { fromBase64Url } from "../../shared/base64url.js";
+import { CURVE_INFO } from "./curves.js";
+import type { PrivateMaterial } from "./material.js";
+import { isCurveName } from "../domain/key.js";
+
+type WireJwk = Record<string, unknown>;
+
+function member(jwk: WireJwk, name: string, required: boolean): string | undefined {
+  const value = jwk[name];
+  if (value === undefined || value === null) {
+    if (required) throw VaultErrors.badParameter(`The JSON Web Key is missing the required member '${name}'.`);
+    return undefined;
+  }
+  if (typeof value !== "string" || fromBase64Url(value) === undefined) {
+    throw VaultErrors.badParameter(`The JSON Web Key member '${name}' must be a base64url string.`);
+  }
+  // Re-encode so padding and other harmless variants are stored canonically.
+  return fromBase64Url(value)!.toString("base64url");
+}
+
+/**
+ * Validates a JSON Web Key sent to ImportKey and returns its private material. The checks are real:
+ * the key is loaded by node:crypto and its public half compared with the members the caller sent,
+ * so an inconsistent or public-only key is refused rather than stored.
+ */
+export function materialFromImportedJwk(jwk: WireJwk, family: KeyFamily): PrivateMaterial {
+  switch (family) {
+    case "RSA": {
+      const names = ["n", "e", "d", "p", "q", "dp", "dq", "qi"] as const;
+      if (jwk.d === undefined && jwk.p === undefined) {
+        throw VaultErrors.badParameter("The RSA key to import has no private part (d, p, q, dp, dq, qi); Key Vault imports private keys only.");
+      }
+      const m = Object.fromEntries(names.map((n) => [n, member(jwk, n, true)!])) as Record<(typeof names)[number], string>;
+      try {
+        // node:crypto loads any set of members; a signature round trip proves they belong together.
+        const priv = createPrivateKey({ key: { kty: "RSA", ...m }, format: "jwk" });
+        const pub = createPublicKey({ key: { kty: "RSA", n: m.n, e: m.e }, format: "jwk" });
+        const probe = Buffer.from("kvkey import check");
+        if (!verify("sha256", probe, pub, sign("sha256", probe, priv))) throw new Error("inconsistent");
+      } catch {
+        throw VaultErrors.badParameter("The RSA key to import is not a valid private key: its members do not form a consistent key.");
+      }
+      const bits = Buffer.from(m.n, "base64url").length * 8;
+      if (bits < 2048 || bits > 4096) {
+        throw VaultErrors.badParameter(`RSA keys of ${bits} bits cannot be imported; the size must be 2048, 3072 or 4096 bits.`);
+      }
+      return { family: "RSA", ...m };
+    }
+    case "EC": {
+      const crv = jwk.crv;
+      if (crv === undefined) throw VaultErrors.badParameter("The JSON Web Key is missing the required member 'crv'.");
+      if (!isCurveName(crv)) throw VaultErrors.curveNotSupported(String(crv));
+      if (jwk.d === undefined) {
+        throw VaultErrors.badParameter("The EC key to import has no private part (d); Key Vault imports private keys only.");
+      }
+      const x = member(jwk, "x", true)!;
+      const y = member(jwk, "y", true)!;
+      const d = member(jwk, "d", true)!;
+      try {
+        const priv = createPrivateKey({ key: { kty: "EC", crv: CURVE_INFO[crv].nodeJwk, x, y, d }, format: "jwk" });
+        const pub = createPublicKey(priv).export({ format: "jwk" });
+        if (pub.x !== x || pub.y !== y) throw new Error("public point does not match d");
+      } catch {
+        throw VaultErrors.badParameter(`The EC key to import is not a valid private key on curve ${crv}.`);
+      }
+      return { family: "EC", crv, x, y, d };
+    }
+    case "oct": {
+      const k = member(jwk, "k", true)!;
+      const bits = Buffer.from(k, "base64url").length * 8;
+      if (bits !== 128 && bits !== 192 && bits !== 256) {
+        throw VaultErrors.badParameter(`Symmetric keys of ${bits} bits cannot be imported; the size must be 128, 192 or 256 bits.`);
+      }
+      return { family: "oct", k };
+    }
+  }
+}

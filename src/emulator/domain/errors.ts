@@ -1,0 +1,89 @@
+// Domain errors carry Key Vault's own error codes; only the wire layer turns them into HTTP statuses.
+// One named constructor per code keeps every message the service prints in this file.
+
+export type VaultErrorCode =
+  | "BadParameter"
+  | "KeyNotFound"
+  | "VaultNotFound"
+  | "Conflict"
+  | "Forbidden"
+  | "KeyCurveNotSupported"
+  | "Unauthorized"
+  | "NotFound"
+  | "MethodNotAllowed"
+  | "PayloadTooLarge";
+
+export class VaultError extends Error {
+  override readonly name = "VaultError";
+  constructor(
+    readonly code: VaultErrorCode,
+    message: string,
+    /** The service nests a more specific code for some errors (ObjectIsDeletedButRecoverable, ...). */
+    readonly innerCode?: string,
+  ) {
+    super(message);
+  }
+}
+
+const KEY_NOT_FOUND_HINT =
+  "If you recently deleted this key you may be able to recover it using the correct recovery command. " +
+  "For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125182";
+
+export const VaultErrors = {
+  keyNotFound(name: string, version?: string): VaultError {
+    const id = version ? `${name}/${version}` : name;
+    return new VaultError("KeyNotFound", `A key with (name/id) ${id} was not found in this key vault. ${KEY_NOT_FOUND_HINT}`);
+  },
+  deletedKeyNotFound(name: string): VaultError {
+    return new VaultError("KeyNotFound", `Deleted Key not found: ${name}`);
+  },
+  vaultNotFound(host: string): VaultError {
+    return new VaultError(
+      "VaultNotFound",
+      `The vault or managed HSM '${host}' does not exist in this emulator yet. ` +
+        "It is created by the first create, import or restore of a key.",
+    );
+  },
+  badParameter(message: string, innerCode?: string): VaultError {
+    return new VaultError("BadParameter", message, innerCode);
+  },
+  invalidName(name: string): VaultError {
+    return new VaultError(
+      "BadParameter",
+      `The request URI contains an invalid name: ${name}. ` +
+        "A key name is 1-127 characters of letters, digits and dashes.",
+    );
+  },
+  deletedButRecoverable(name: string): VaultError {
+    return new VaultError(
+      "Conflict",
+      `Key ${name} is currently in a deleted but recoverable state, and its name cannot be reused; ` +
+        "in this state, the key can only be recovered or purged.",
+      "ObjectIsDeletedButRecoverable",
+    );
+  },
+  keyAlreadyExists(name: string): VaultError {
+    return new VaultError(
+      "Conflict",
+      `Key ${name} already exists in this vault; a backup restores only under a name that is not in use.`,
+      "ObjectAlreadyExists",
+    );
+  },
+  purgeProtected(name: string): VaultError {
+    return new VaultError(
+      "Forbidden",
+      `Operation "purge" is not allowed on key ${name}: purge protection is enabled on this vault, ` +
+        "so the key is purged only when its scheduled purge date passes.",
+      "PurgeProtectionEnabled",
+    );
+  },
+  forbidden(message: string, innerCode?: string): VaultError {
+    return new VaultError("Forbidden", message, innerCode);
+  },
+  curveNotSupported(curve: string): VaultError {
+    return new VaultError(
+      "KeyCurveNotSupported",
+      `The specified key curve is not supported: ${curve}. Supported curves: P-256, P-256K, P-384, P-521.`,
+    );
+  },
+} as const;

@@ -1,0 +1,31 @@
+// A vault is either a Key Vault or a Managed HSM. The emulator keeps them apart by host name:
+// `demo.vault.localhost` and `demo.managedhsm.localhost` are two different containers.
+
+export type VaultKind = "vault" | "managedhsm";
+
+export interface Vault {
+  /** `{name}.{kind}` in lower case: the identity of the container in the store. */
+  readonly id: string;
+  readonly name: string;
+  readonly kind: VaultKind;
+  /** Soft-delete retention, 7..90 days (Azure's default is 90). */
+  readonly retentionDays: number;
+  readonly purgeProtection: boolean;
+  /** Unix seconds. */
+  readonly created: number;
+}
+
+export const DEFAULT_RETENTION_DAYS = 90;
+
+export function vaultId(name: string, kind: VaultKind): string {
+  return `${name.toLowerCase()}.${kind}`;
+}
+
+/**
+ * The recovery level the service reports for keys, derived from the container's soft-delete settings:
+ * "Customized" when retention is shorter than 90 days, "+Purgeable" unless purge protection is on.
+ */
+export function recoveryLevel(vault: Pick<Vault, "retentionDays" | "purgeProtection">): string {
+  const base = vault.retentionDays < DEFAULT_RETENTION_DAYS ? "CustomizedRecoverable" : "Recoverable";
+  return vault.purgeProtection ? base : `${base}+Purgeable`;
+}

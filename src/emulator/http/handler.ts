@@ -1,0 +1,190 @@
+import { randomUUID } from "node:crypto";
+import { VaultError, type VaultErrorCode } from "../domain/errors.js";
+import type { KeyService, VaultTarget } from "../service/key-service.js";
+import { checkApiVersion } from "./api-version.js";
+import { bearerToken, challengeHeader, type TokenAuthority } from "./auth.js";
+import { addressRequest, type Addressed } from "./host.js";
+import { pageSize, parseCreateKey, parseImportKey, parseJsonBody, parseRestore, parseUpdateKey } from "./parse.js";
+import { route, type Route } from "./router.js";
+import { deletedKeyBundle, deletedKeyItem, errorBody, keyBundle, keyItem } from "./serialize.js";
+import type { WireRequest, WireResponse } from "./wire.js";
+
+const STATUS: Record<VaultErrorCode, number> = {
+  BadParameter: 400,
+  KeyCurveNotSupported: 400,
+  Unauthorized: 401,
+  Forbidden: 403,
+  KeyNotFound: 404,
+  VaultNotFound: 404,
+  NotFound: 404,
+  MethodNotAllowed: 405,
+  Conflict: 409,
+  PayloadTooLarge: 413,
+};
+
+/** Requests above this size are refused before parsing (the service's own limit is far lower for keys). */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+interface Result {
+  status: number;
+  body?: unknown;
+}
+
+export interface HandlerOptions {
+  service: KeyService;
+  tokens: TokenAuthority;
+  /** Container for requests to a bare `localhost`/IP host. */
+  defaultVault?: VaultTarget;
+}
+
+/**
+ * The Key Vault keys data plane as one function: WireRequest -> WireResponse. The order of the steps is
+ * the contract the SDKs rely on:
+ *   1. address the container from the Host header (never from the path);
+ *   2. challenge: no bearer token -> 401 + WWW-Authenticate, before the body or anything else is read;
+ *   3. token check;
+ *   4. api-version;
+ *   5. route to an operation, parse its body, run it;
+ *   6. every failure -> the service's error envelope, with a 4xx for anything the caller got wrong.
+ */
+export class KeyVaultHandler {
+  constructor(private readonly options: HandlerOptions) {}
+
+  async handle(request: WireRequest): Promise<WireResponse> {
+    let url: URL;
+    try {
+      url = new URL(request.url);
+    } catch {
+      return this.error(400, "BadParameter", "The request URL is not valid.");
+    }
+    const addressed = addressRequest(url, request.headers.host, this.options.defaultVault);
+    if (!addressed) {
+      return this.error(
+        404,
+        "NotFound",
+        `The host '${url.host}' does not name a vault: use {name}.vault.localhost or {name}.managedhsm.localhost.`,
+      );
+    }
+
+    const token = bearerToken(request.headers.authorization);
+    if (token === undefined) return this.challenge(addressed, false);
+    if (!this.options.tokens.verify(token)) return this.challenge(addressed, true);
+
+    try {
+      const apiVersion = checkApiVersion(url.searchParams);
+      if (request.body !== undefined && Buffer.byteLength(request.body) > MAX_BODY_BYTES) {
+        throw new VaultError("PayloadTooLarge", `The request body exceeds ${MAX_BODY_BYTES} bytes.`);
+      }
+      const op = route(request.method, url.pathname);
+      const result = await this.dispatch(op, addressed, url, apiVersion, request.body);
+      return this.respond(result.status, result.body);
+    } catch (err) {
+      if (err instanceof VaultError) return this.error(STATUS[err.code], err.code, err.message, err.innerCode);
+      // Anything else is the emulator's own fault: report it as the service would (500), with no detail
+      // that could carry key material.
+      return this.error(500, "InternalError", "The emulator failed to process the request.");
+    }
+  }
+
+  private async dispatch(op: Route, at: Addressed, url: URL, apiVersion: string, body: string | undefined): Promise<Result> {
+    const svc = this.options.service;
+    const { target, baseUrl, host } = at;
+    const query = url.searchParams;
+    switch (op.op) {
+      case "createKey": {
+        const view = await svc.createKey(target, op.name, parseCreateKey(parseJsonBody(body)));
+        return { status: 200, body: keyBundle(baseUrl, view) };
+      }
+      case "importKey": {
+        const view = await svc.importKey(target, op.name, parseImportKey(parseJsonBody(body)));
+        return { status: 200, body: keyBundle(baseUrl, view) };
+      }
+      case "getKey":
+        return { status: 200, body: keyBundle(baseUrl, svc.getKey(target, host, op.name, op.version)) };
+      case "updateKey": {
+        const view = svc.updateKey(target, host, op.name, op.version, parseUpdateKey(parseJsonBody(body)));
+        return { status: 200, body: keyBundle(baseUrl, view) };
+      }
+      case "deleteKey":
+        return { status: 200, body: deletedKeyBundle(baseUrl, svc.deleteKey(target, host, op.name)) };
+      case "listKeys": {
+        const page = svc.listKeys(target, host, pageSize(query), query.get("$skiptoken") ?? undefined);
+        return this.page(page.items.map((v) => keyItem(baseUrl, v, false)), page.next, `${baseUrl}/keys`, apiVersion, query);
+      }
+      case "listKeyVersions": {
+        const page = svc.listKeyVersions(target, host, op.name, pageSize(query), query.get("$skiptoken") ?? undefined);
+        const path = `${baseUrl}/keys/${page.items[0]?.key.name ?? op.name}/versions`;
+        return this.page(page.items.map((v) => keyItem(baseUrl, v, true)), page.next, path, apiVersion, query);
+      }
+      case "listDeletedKeys": {
+        const page = svc.listDeletedKeys(target, host, pageSize(query), query.get("$skiptoken") ?? undefined);
+        return this.page(page.items.map((v) => deletedKeyItem(baseUrl, v)), page.next, `${baseUrl}/deletedkeys`, apiVersion, query);
+      }
+      case "getDeletedKey":
+        return { status: 200, body: deletedKeyBundle(baseUrl, svc.getDeletedKey(target, host, op.name)) };
+      case "recoverDeletedKey":
+        return { status: 200, body: keyBundle(baseUrl, svc.recoverDeletedKey(target, host, op.name)) };
+      case "purgeDeletedKey":
+        svc.purgeDeletedKey(target, host, op.name);
+        return { status: 204 };
+      case "backupKey":
+        return { status: 200, body: { value: svc.backupKey(target, host, op.name).toString("base64url") } };
+      case "restoreKey":
+        return { status: 200, body: keyBundle(baseUrl, svc.restoreKey(target, parseRestore(parseJsonBody(body)))) };
+      case "keyOperation":
+      case "rotateKey":
+      case "getRotationPolicy":
+      case "updateRotationPolicy":
+      case "releaseKey":
+      case "getKeyAttestation":
+      case "getRandomBytes":
+        return {
+          status: 501,
+          body: errorBody("NotImplemented", `The operation '${op.op}' is not available in this version of the kvkey emulator.`),
+        };
+    }
+  }
+
+  private page(items: unknown[], next: string | undefined, collectionUrl: string, apiVersion: string, query: URLSearchParams): Result {
+    let nextLink: string | null = null;
+    if (next !== undefined) {
+      const params = new URLSearchParams({ "api-version": apiVersion, $skiptoken: next });
+      const max = query.get("maxresults");
+      if (max) params.set("maxresults", max);
+      nextLink = `${collectionUrl}?${params.toString()}`;
+    }
+    return { status: 200, body: { value: items, nextLink } };
+  }
+
+  private challenge(at: Addressed, invalidToken: boolean): WireResponse {
+    const headers = { ...baseHeaders(), "www-authenticate": challengeHeader(at) };
+    // Managed HSM answers the challenge with an empty body; vaults with an error envelope.
+    if (at.target.kind === "managedhsm" && !invalidToken) return { status: 401, headers: { ...headers, "content-length": "0" }, body: "" };
+    const message = invalidToken
+      ? "AKV10032: The bearer token was not issued by this emulator or has expired."
+      : "AKV10000: Request is missing a Bearer or PoP token.";
+    return { status: 401, headers: { ...headers, "content-type": JSON_TYPE }, body: JSON.stringify(errorBody("Unauthorized", message)) };
+  }
+
+  private respond(status: number, body: unknown): WireResponse {
+    if (status === 204 || body === undefined) return { status, headers: baseHeaders(), body: "" };
+    return { status, headers: { ...baseHeaders(), "content-type": JSON_TYPE }, body: JSON.stringify(body) };
+  }
+
+  private error(status: number, code: string, message: string, innerCode?: string): WireResponse {
+    return this.respond(status, errorBody(code, message, innerCode));
+  }
+}
+
+const JSON_TYPE = "application/json; charset=utf-8";
+
+function baseHeaders(): Record<string, string> {
+  return {
+    "cache-control": "no-cache",
+    "x-ms-request-id": randomUUID(),
+    "x-ms-keyvault-service-version": "1.9.0.0",
+    "x-ms-keyvault-region": "local",
+    "x-content-type-options": "nosniff",
+    "strict-transport-security": "max-age=31536000;includeSubDomains",
+  };
+}

@@ -1,0 +1,71 @@
+import { keyId, recoveryId } from "../domain/key-id.js";
+import { recoveryLevel } from "../domain/vault.js";
+import type { DeletionInfo, KeyVersion } from "../domain/key.js";
+import type { DeletedKeyView, KeyView } from "../service/key-service.js";
+
+// Domain -> REST wire shapes (KeyBundle, DeletedKeyBundle, KeyItem, DeletedKeyItem). Times are Unix
+// seconds; binary members base64url; kids computed from the request's base URL.
+
+type Json = Record<string, unknown>;
+
+function attributes(view: KeyView): Json {
+  const a = view.key.attributes;
+  const out: Json = { enabled: a.enabled };
+  if (a.notBefore !== undefined) out.nbf = a.notBefore;
+  if (a.expires !== undefined) out.exp = a.expires;
+  out.created = a.created;
+  out.updated = a.updated;
+  out.recoveryLevel = recoveryLevel(view.vault);
+  out.recoverableDays = view.vault.retentionDays;
+  out.exportable = a.exportable;
+  return out;
+}
+
+function releasePolicy(key: KeyVersion): Json | undefined {
+  const p = key.releasePolicy;
+  return p && { contentType: p.contentType, immutable: p.immutable, data: p.data.toString("base64url") };
+}
+
+function commonMembers(view: KeyView, out: Json): Json {
+  out.attributes = attributes(view);
+  if (view.key.tags) out.tags = view.key.tags;
+  if (view.key.managed) out.managed = true;
+  return out;
+}
+
+export function keyBundle(baseUrl: string, view: KeyView): Json {
+  const k = view.key;
+  const jwk: Json = { kid: keyId(baseUrl, k.name, k.version), kty: k.kty, key_ops: k.keyOps };
+  for (const member of ["n", "e", "crv", "x", "y"] as const) {
+    const value = k.publicJwk[member];
+    if (value !== undefined) jwk[member] = value;
+  }
+  const out = commonMembers(view, { key: jwk });
+  const policy = releasePolicy(k);
+  if (policy) out.release_policy = policy;
+  return out;
+}
+
+function deletionMembers(baseUrl: string, name: string, d: DeletionInfo): Json {
+  return { recoveryId: recoveryId(baseUrl, name), deletedDate: d.deletedDate, scheduledPurgeDate: d.scheduledPurgeDate };
+}
+
+export function deletedKeyBundle(baseUrl: string, view: DeletedKeyView): Json {
+  return { ...deletionMembers(baseUrl, view.key.name, view.deletion), ...keyBundle(baseUrl, view) };
+}
+
+/** A list item: the versionless kid in key lists, the versioned one in version lists. */
+export function keyItem(baseUrl: string, view: KeyView, versioned: boolean): Json {
+  const k = view.key;
+  return commonMembers(view, { kid: keyId(baseUrl, k.name, versioned ? k.version : undefined) });
+}
+
+export function deletedKeyItem(baseUrl: string, view: DeletedKeyView): Json {
+  return { ...deletionMembers(baseUrl, view.key.name, view.deletion), ...keyItem(baseUrl, view, false) };
+}
+
+export function errorBody(code: string, message: string, innerCode?: string): Json {
+  const error: Json = { code, message };
+  if (innerCode) error.innererror = { code: innerCode };
+  return { error };
+}

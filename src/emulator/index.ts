@@ -1,0 +1,65 @@
+import { SqliteKeyStore } from "./store/sqlite-store.js";
+import { KeyService, type VaultTarget } from "./service/key-service.js";
+import { KeyVaultHandler } from "./http/handler.js";
+import { TokenAuthority, type IssuedToken } from "./http/auth.js";
+import { SecurityDomain } from "./crypto/seal.js";
+import { loadOrCreateSecurityDomain } from "./security-domain-file.js";
+import { systemClock, type Clock } from "./domain/clock.js";
+import type { Vault } from "./domain/vault.js";
+import type { WireRequest, WireResponse } from "./http/wire.js";
+
+export type { WireRequest, WireResponse } from "./http/wire.js";
+export type { Clock } from "./domain/clock.js";
+export { ManualClock, offsetClock, systemClock } from "./domain/clock.js";
+export type { IssuedToken } from "./http/auth.js";
+export { LATEST_API_VERSION } from "./http/api-version.js";
+
+export interface EmulatorOptions {
+  /** Directory holding the database and the security domain; created 0700 if missing. */
+  dataDir?: string;
+  /** Keep everything in memory (nothing written to disk). Exactly one of dataDir and inMemory. */
+  inMemory?: boolean;
+  clock?: Clock;
+  /** The container that requests to a bare localhost/IP host address. */
+  defaultVault?: VaultTarget;
+}
+
+/** One emulated Key Vault / Managed HSM data plane: a request handler over durable state. */
+export interface Emulator {
+  handle(request: WireRequest): Promise<WireResponse>;
+  /** A bearer token this emulator accepts. */
+  issueToken(subject?: string): IssuedToken;
+  /** Vaults created by requests since the emulator started (drained by the caller). */
+  takeCreatedVaults(): Vault[];
+  readonly dataDir: string | undefined;
+  /** The fingerprint of the security domain (never the key). */
+  readonly securityDomainId: string;
+  close(): void;
+}
+
+/**
+ * The composition root: picks the store (SQLite on disk or in memory), the security domain and the
+ * clock, and wires the service and handler. Swap a part here and nowhere else.
+ */
+export function createEmulator(options: EmulatorOptions): Emulator {
+  if (!options.dataDir === !options.inMemory) throw new Error("createEmulator needs exactly one of dataDir and inMemory");
+  const store = new SqliteKeyStore(options.dataDir);
+  try {
+    const domain = options.dataDir ? loadOrCreateSecurityDomain(options.dataDir) : SecurityDomain.generate();
+    const clock = options.clock ?? systemClock;
+    const service = new KeyService(store, domain, clock);
+    const tokens = new TokenAuthority(domain.deriveKey("token signing"));
+    const handler = new KeyVaultHandler({ service, tokens, ...(options.defaultVault ? { defaultVault: options.defaultVault } : {}) });
+    return {
+      handle: (request) => handler.handle(request),
+      issueToken: (subject) => tokens.issue(subject),
+      takeCreatedVaults: () => service.createdVaults.splice(0),
+      dataDir: options.dataDir,
+      securityDomainId: domain.id,
+      close: () => store.close(),
+    };
+  } catch (err) {
+    store.close();
+    throw err;
+  }
+}

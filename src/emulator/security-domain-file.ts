@@ -1,0 +1,37 @@
+import { chmodSync, existsSync, linkSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { SecurityDomain } from "./crypto/seal.js";
+
+// The installation's security domain lives beside the database, never inside it: the database alone
+// (copied, attached to a bug report) reveals no key material. Copy this file to another data directory
+// and backups move with it; without it they are refused, as across Managed HSMs.
+
+export const SECURITY_DOMAIN_FILE = "security-domain.json";
+
+interface DomainFile {
+  format: 1;
+  key: string;
+}
+
+export function loadOrCreateSecurityDomain(dataDir: string): SecurityDomain {
+  const file = join(dataDir, SECURITY_DOMAIN_FILE);
+  if (!existsSync(file)) {
+    const fresh = SecurityDomain.generate();
+    const content: DomainFile = { format: 1, key: fresh.exportKey() };
+    // Written under a private name and linked into place: link fails if another process won the race,
+    // and a reader never sees a half-written file.
+    const temp = `${file}.${process.pid}.${Date.now()}.tmp`;
+    writeFileSync(temp, JSON.stringify(content) + "\n", { mode: 0o600 });
+    try {
+      linkSync(temp, file);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    } finally {
+      unlinkSync(temp);
+    }
+  }
+  chmodSync(file, 0o600);
+  const parsed = JSON.parse(readFileSync(file, "utf8")) as DomainFile;
+  if (parsed.format !== 1 || typeof parsed.key !== "string") throw new Error(`${file} is not a kvkey security-domain file`);
+  return new SecurityDomain(Buffer.from(parsed.key, "base64"));
+}

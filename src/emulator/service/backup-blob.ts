@@ -1,0 +1,92 @@
+import type { SecurityDomain } from "../crypto/seal.js";
+import { SealError } from "../crypto/seal.js";
+import { VaultErrors } from "../domain/errors.js";
+import type { VaultKind } from "../domain/vault.js";
+import type { KeyVersion } from "../domain/key.js";
+import type { PrivateMaterial } from "../crypto/material.js";
+
+// A key backup: every version of one key, sealed under the security domain, as Managed HSM does it.
+// Layout: "KVKEYBAK" | format (1 byte) | security-domain id (16 bytes) | sealed JSON payload.
+// The domain id travels in clear so a restore elsewhere can say *why* it is refused; the seal's
+// associated data covers the header, so editing the id or any payload byte is caught as tampering.
+
+const MAGIC = Buffer.from("KVKEYBAK", "ascii");
+const FORMAT = 1;
+const HEADER_BYTES = MAGIC.length + 1 + 16;
+
+export interface BackupVersion {
+  version: KeyVersion;
+  material: PrivateMaterial;
+}
+
+export interface KeyBackup {
+  vaultKind: VaultKind;
+  name: string;
+  rotationPolicy?: string;
+  versions: BackupVersion[];
+}
+
+interface SerializedVersion extends Omit<KeyVersion, "releasePolicy"> {
+  releasePolicy?: { contentType: string; immutable: boolean; data: string };
+  material: PrivateMaterial;
+}
+
+export function sealBackup(backup: KeyBackup, domain: SecurityDomain): Buffer {
+  const header = Buffer.concat([MAGIC, Buffer.of(FORMAT), Buffer.from(domain.id, "hex")]);
+  const payload = {
+    vaultKind: backup.vaultKind,
+    name: backup.name,
+    rotationPolicy: backup.rotationPolicy,
+    versions: backup.versions.map(({ version, material }): SerializedVersion => {
+      const { releasePolicy, ...rest } = version;
+      const out: SerializedVersion = { ...rest, material };
+      if (releasePolicy) out.releasePolicy = { ...releasePolicy, data: releasePolicy.data.toString("base64") };
+      return out;
+    }),
+  };
+  const sealed = domain.seal(Buffer.from(JSON.stringify(payload), "utf8"), header.toString("base64"));
+  return Buffer.concat([header, sealed]);
+}
+
+export function openBackup(blob: Buffer, domain: SecurityDomain): KeyBackup {
+  if (blob.length <= HEADER_BYTES || !blob.subarray(0, MAGIC.length).equals(MAGIC)) {
+    throw VaultErrors.badParameter("The backup blob is not a key backup (it is malformed or was not produced by a key backup).");
+  }
+  if (blob[MAGIC.length] !== FORMAT) {
+    throw VaultErrors.badParameter(`The backup blob uses an unknown format (${blob[MAGIC.length]}).`);
+  }
+  const header = blob.subarray(0, HEADER_BYTES);
+  const sourceDomain = header.subarray(MAGIC.length + 1).toString("hex");
+  if (sourceDomain !== domain.id) {
+    throw VaultErrors.badParameter(
+      "The backup blob was made under a different security domain and cannot be restored here: a key backup " +
+        "restores only where the security domain of its source is present.",
+      "SecurityDomainMismatch",
+    );
+  }
+  let json: Buffer;
+  try {
+    json = domain.open(blob.subarray(HEADER_BYTES), header.toString("base64"));
+  } catch (err) {
+    if (err instanceof SealError) {
+      throw VaultErrors.badParameter("The backup blob is corrupted or has been tampered with; it cannot be restored.", "BackupBlobCorrupted");
+    }
+    throw err;
+  }
+  const payload = JSON.parse(json.toString("utf8")) as {
+    vaultKind: VaultKind;
+    name: string;
+    rotationPolicy?: string;
+    versions: SerializedVersion[];
+  };
+  return {
+    vaultKind: payload.vaultKind,
+    name: payload.name,
+    ...(payload.rotationPolicy !== undefined ? { rotationPolicy: payload.rotationPolicy } : {}),
+    versions: payload.versions.map(({ material, releasePolicy, ...rest }) => {
+      const version: KeyVersion = { ...rest };
+      if (releasePolicy) version.releasePolicy = { ...releasePolicy, data: Buffer.from(releasePolicy.data, "base64") };
+      return { version, material };
+    }),
+  };
+}

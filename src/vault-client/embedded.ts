@@ -1,0 +1,55 @@
+import type { TokenCredential, AccessToken } from "@azure/core-auth";
+import { createHttpHeaders, type HttpClient, type PipelineRequest, type PipelineResponse } from "@azure/core-rest-pipeline";
+import type { Emulator } from "../emulator/index.js";
+
+/** An SDK HttpClient and the credential that goes with it, for the in-process emulated vault. */
+export interface EmbeddedConnection {
+  httpClient: HttpClient;
+  credential: TokenCredential;
+}
+
+/** Hosts the embedded client will carry requests for. Anything else is a wiring mistake. */
+export function isLocalVaultHost(hostname: string): boolean {
+  return hostname === "localhost" || hostname.endsWith(".localhost");
+}
+
+/**
+ * Hands each SDK request to the emulator's handler in-process: no socket, no TLS. The HttpClient and the
+ * credential are made together and only here, and the client refuses any host outside `*.localhost`,
+ * so an emulator token can never be sent to Azure and an Azure request can never be answered locally.
+ */
+export function embeddedConnection(emulator: Emulator): EmbeddedConnection {
+  const httpClient: HttpClient = {
+    async sendRequest(request: PipelineRequest): Promise<PipelineResponse> {
+      const url = new URL(request.url);
+      if (!isLocalVaultHost(url.hostname)) {
+        throw new Error(`the embedded vault only serves *.localhost hosts, not ${url.hostname}`);
+      }
+      if (request.abortSignal?.aborted) throw new Error("The operation was aborted.");
+      const body = request.body;
+      if (body !== undefined && body !== null && typeof body !== "string") {
+        throw new Error("the embedded vault accepts JSON string bodies only");
+      }
+      const headers: Record<string, string> = {};
+      for (const [name, value] of request.headers) headers[name.toLowerCase()] = value;
+      const response = await emulator.handle({
+        method: request.method,
+        url: request.url,
+        headers,
+        ...(typeof body === "string" ? { body } : {}),
+      });
+      return {
+        request,
+        status: response.status,
+        headers: createHttpHeaders(response.headers),
+        bodyAsText: response.body,
+      };
+    },
+  };
+  const credential: TokenCredential = {
+    async getToken(): Promise<AccessToken> {
+      return emulator.issueToken();
+    },
+  };
+  return { httpClient, credential };
+}
