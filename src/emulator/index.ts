@@ -1,17 +1,20 @@
 import { SqliteKeyStore } from "./store/sqlite-store.js";
 import { KeyService, type VaultTarget } from "./service/key-service.js";
+import { CryptoService } from "./service/crypto-service.js";
 import { KeyVaultHandler } from "./http/handler.js";
 import { TokenAuthority, type IssuedToken } from "./http/auth.js";
 import { SecurityDomain } from "./crypto/seal.js";
 import { loadOrCreateSecurityDomain } from "./security-domain-file.js";
 import { systemClock, type Clock } from "./domain/clock.js";
-import type { Vault } from "./domain/vault.js";
+import type { Vault, VaultKind } from "./domain/vault.js";
 import type { WireRequest, WireResponse } from "./http/wire.js";
 
 export type { WireRequest, WireResponse } from "./http/wire.js";
 export type { Clock } from "./domain/clock.js";
 export { ManualClock, offsetClock, systemClock } from "./domain/clock.js";
 export type { IssuedToken } from "./http/auth.js";
+export type { Vault, VaultKind } from "./domain/vault.js";
+export { VaultError } from "./domain/errors.js";
 export { LATEST_API_VERSION } from "./http/api-version.js";
 
 export interface EmulatorOptions {
@@ -24,11 +27,26 @@ export interface EmulatorOptions {
   defaultVault?: VaultTarget;
 }
 
+/** A container's soft-delete settings, set programmatically (Azure sets them in its control plane). */
+export interface VaultConfiguration {
+  name: string;
+  kind: VaultKind;
+  /** Soft-delete retention, 7..90 days; unchanged when omitted (90 for a new vault). */
+  retentionDays?: number;
+  /** Unchanged when omitted (off for a new vault). */
+  purgeProtection?: boolean;
+}
+
 /** One emulated Key Vault / Managed HSM data plane: a request handler over durable state. */
 export interface Emulator {
   handle(request: WireRequest): Promise<WireResponse>;
   /** A bearer token this emulator accepts. */
   issueToken(subject?: string): IssuedToken;
+  /**
+   * Creates the vault or Managed HSM if needed and sets its soft-delete retention and purge protection.
+   * Throws a VaultError (code BadParameter) for an invalid name or retention.
+   */
+  configureVault(configuration: VaultConfiguration): Vault;
   /** Vaults created by requests since the emulator started (drained by the caller). */
   takeCreatedVaults(): Vault[];
   readonly dataDir: string | undefined;
@@ -49,10 +67,12 @@ export function createEmulator(options: EmulatorOptions): Emulator {
     const clock = options.clock ?? systemClock;
     const service = new KeyService(store, domain, clock);
     const tokens = new TokenAuthority(domain.deriveKey("token signing"));
-    const handler = new KeyVaultHandler({ service, tokens, ...(options.defaultVault ? { defaultVault: options.defaultVault } : {}) });
+    const crypto = new CryptoService(service, clock);
+    const handler = new KeyVaultHandler({ service, crypto, tokens, ...(options.defaultVault ? { defaultVault: options.defaultVault } : {}) });
     return {
       handle: (request) => handler.handle(request),
       issueToken: (subject) => tokens.issue(subject),
+      configureVault: ({ name, kind, ...settings }) => service.configureVault({ name, kind }, settings),
       takeCreatedVaults: () => service.createdVaults.splice(0),
       dataDir: options.dataDir,
       securityDomainId: domain.id,

@@ -1,6 +1,7 @@
 import type { TokenCredential, AccessToken } from "@azure/core-auth";
 import { createHttpHeaders, type HttpClient, type PipelineRequest, type PipelineResponse } from "@azure/core-rest-pipeline";
 import type { Emulator } from "../emulator/index.js";
+import { isLocalVaultHost } from "./local-host.js";
 
 /** An SDK HttpClient and the credential that goes with it, for the in-process emulated vault. */
 export interface EmbeddedConnection {
@@ -8,10 +9,6 @@ export interface EmbeddedConnection {
   credential: TokenCredential;
 }
 
-/** Hosts the embedded client will carry requests for. Anything else is a wiring mistake. */
-export function isLocalVaultHost(hostname: string): boolean {
-  return hostname === "localhost" || hostname.endsWith(".localhost");
-}
 
 /**
  * Hands each SDK request to the emulator's handler in-process: no socket, no TLS. The HttpClient and the

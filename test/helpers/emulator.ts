@@ -1,8 +1,9 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { HttpClient } from "@azure/core-rest-pipeline";
 import { KeyClient, type KeyClientOptions } from "@azure/keyvault-keys";
-import { createEmulator, type Emulator, type EmulatorOptions } from "../../src/emulator/index.js";
+import { createEmulator, type Emulator, type EmulatorOptions, type WireResponse } from "../../src/emulator/index.js";
 import { embeddedConnection } from "../../src/vault-client/embedded.js";
 
 /** A fresh temporary data directory, removed by the returned cleanup. */
@@ -11,8 +12,18 @@ export function tempDataDir(prefix = "kvkey-test-"): { dir: string; cleanup: () 
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
+/** One request the SDK sent and what the emulator answered, as seen by the HttpClient. */
+export interface Exchange {
+  method: string;
+  url: string;
+  status: number;
+  body: string;
+}
+
 export interface TestVault {
   emulator: Emulator;
+  /** Every exchange any client of this TestVault made, in order (tests may clear it). */
+  exchanges: Exchange[];
   client: KeyClient;
   vaultUrl: string;
   /** A KeyClient for another vault or HSM of the same emulator. */
@@ -24,8 +35,52 @@ export interface TestVault {
 export function testVault(options: Partial<EmulatorOptions> & { vaultUrl?: string } = {}): TestVault {
   const { vaultUrl = "https://test.vault.localhost", ...emulatorOptions } = options;
   const emulator = createEmulator(emulatorOptions.dataDir ? emulatorOptions : { ...emulatorOptions, inMemory: true });
-  const { httpClient, credential } = embeddedConnection(emulator);
+  const { httpClient: inner, credential } = embeddedConnection(emulator);
+  const exchanges: Exchange[] = [];
+  const httpClient: HttpClient = {
+    async sendRequest(request) {
+      const response = await inner.sendRequest(request);
+      exchanges.push({ method: request.method, url: request.url, status: response.status, body: response.bodyAsText ?? "" });
+      return response;
+    },
+  };
   const clientFor = (url: string, extra: KeyClientOptions = {}) =>
     new KeyClient(url, credential, { httpClient, retryOptions: { maxRetries: 0 }, ...extra });
-  return { emulator, client: clientFor(vaultUrl), vaultUrl, clientFor, close: () => emulator.close() };
+  return { emulator, exchanges, client: clientFor(vaultUrl), vaultUrl, clientFor, close: () => emulator.close() };
 }
+
+export interface RawResponse extends WireResponse {
+  /** The body parsed as JSON; undefined for an empty body. Throws with the raw text when it is not JSON. */
+  json: any;
+}
+
+export interface RawRequest {
+  method: string;
+  /** Absolute URL, e.g. `https://demo.vault.localhost/keys/k/create?api-version=2025-07-01`. */
+  url: string;
+  /** A JSON value (serialised) or a string sent verbatim. */
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** A bearer token; default: a fresh valid one; false: no Authorization header. */
+  token?: string | false;
+}
+
+/** One request straight into the handler, the way the SDK's HttpClient or the HTTPS server would pass it. */
+export async function raw(emulator: Emulator, request: RawRequest): Promise<RawResponse> {
+  const headers: Record<string, string> = { "content-type": "application/json", ...request.headers };
+  const token = request.token === undefined ? emulator.issueToken().token : request.token;
+  if (token !== false) headers.authorization = `Bearer ${token}`;
+  const body = request.body === undefined ? undefined : typeof request.body === "string" ? request.body : JSON.stringify(request.body);
+  const response = await emulator.handle({ method: request.method, url: request.url, headers, ...(body !== undefined ? { body } : {}) });
+  let json: unknown;
+  if (response.body !== "") {
+    try {
+      json = JSON.parse(response.body);
+    } catch {
+      throw new Error(`response body is not JSON (status ${response.status}): ${response.body}`);
+    }
+  }
+  return { ...response, json };
+}
+
+export const API = "api-version=2025-07-01";

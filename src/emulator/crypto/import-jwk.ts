@@ -1,4 +1,4 @@
-import { createPrivateKey, createPublicKey, sign, verify } from "node:crypto";
+import { createECDH, createPrivateKey, createPublicKey, sign, verify } from "node:crypto";
 import type { KeyFamily } from "../domain/key.js";
 import { VaultErrors } from "../domain/errors.js";
 import { fromBase64Url } from "../../shared/base64url.js";
@@ -35,7 +35,10 @@ export function materialFromImportedJwk(jwk: WireJwk, family: KeyFamily): Privat
       }
       const m = Object.fromEntries(names.map((n) => [n, member(jwk, n, true)!])) as Record<(typeof names)[number], string>;
       try {
-        // node:crypto loads any set of members; a signature round trip proves they belong together.
+        // node:crypto loads any set of members, and signs with the CRT members only: a signature round trip
+        // alone would accept a wrong `d`. The arithmetic check covers every member; the round trip proves
+        // OpenSSL can use the key.
+        if (!rsaMembersConsistent(m)) throw new Error("inconsistent");
         const priv = createPrivateKey({ key: { kty: "RSA", ...m }, format: "jwk" });
         const pub = createPublicKey({ key: { kty: "RSA", n: m.n, e: m.e }, format: "jwk" });
         const probe = Buffer.from("kvkey import check");
@@ -60,9 +63,15 @@ export function materialFromImportedJwk(jwk: WireJwk, family: KeyFamily): Privat
       const y = member(jwk, "y", true)!;
       const d = member(jwk, "d", true)!;
       try {
-        const priv = createPrivateKey({ key: { kty: "EC", crv: CURVE_INFO[crv].nodeJwk, x, y, d }, format: "jwk" });
-        const pub = createPublicKey(priv).export({ format: "jwk" });
-        if (pub.x !== x || pub.y !== y) throw new Error("public point does not match d");
+        // node:crypto keeps the x and y it is given without checking them against d, so the public point
+        // is recomputed from d (ECDH scalar multiplication) and compared.
+        const info = CURVE_INFO[crv];
+        const ecdh = createECDH(info.openssl);
+        ecdh.setPrivateKey(Buffer.from(d, "base64url"));
+        const point = ecdh.getPublicKey();
+        const given = Buffer.concat([Buffer.of(0x04), Buffer.from(x, "base64url"), Buffer.from(y, "base64url")]);
+        if (given.length !== 1 + 2 * info.coordinateBytes || !point.equals(given)) throw new Error("public point does not match d");
+        createPrivateKey({ key: { kty: "EC", crv: info.nodeJwk, x, y, d }, format: "jwk" });
       } catch {
         throw VaultErrors.badParameter(`The EC key to import is not a valid private key on curve ${crv}.`);
       }
@@ -77,4 +86,18 @@ export function materialFromImportedJwk(jwk: WireJwk, family: KeyFamily): Privat
       return { family: "oct", k };
     }
   }
+}
+
+function bigint(base64url: string): bigint {
+  const hex = Buffer.from(base64url, "base64url").toString("hex");
+  return hex === "" ? 0n : BigInt(`0x${hex}`);
+}
+
+/** n = p*q, e*d = 1 mod (p-1) and (q-1), and the CRT members derived from d, p and q. */
+function rsaMembersConsistent(m: Record<"n" | "e" | "d" | "p" | "q" | "dp" | "dq" | "qi", string>): boolean {
+  const [n, e, d, p, q, dp, dq, qi] = [m.n, m.e, m.d, m.p, m.q, m.dp, m.dq, m.qi].map(bigint) as [bigint, bigint, bigint, bigint, bigint, bigint, bigint, bigint];
+  if (p <= 2n || q <= 2n || e < 3n || p * q !== n) return false;
+  const p1 = p - 1n;
+  const q1 = q - 1n;
+  return (e * d) % p1 === 1n && (e * d) % q1 === 1n && dp === d % p1 && dq === d % q1 && (qi * q) % p === 1n;
 }

@@ -80,6 +80,20 @@ export const VaultErrors = {
   forbidden(message: string, innerCode?: string): VaultError {
     return new VaultError("Forbidden", message, innerCode);
   },
+  /** The key's key_ops does not list the operation (service text, seen in SDK troubleshooting guides). */
+  keyOperationForbidden(operation: string): VaultError {
+    return new VaultError("Forbidden", `Operation ${operation} is not permitted on this key.`, "KeyOperationForbidden");
+  },
+  keyDisabled(operation: string): VaultError {
+    return new VaultError("Forbidden", `Operation ${operation} is not allowed on a disabled key.`, "KeyDisabled");
+  },
+  /** Outside the nbf/exp window (wording inferred from the service's disabled/expired-secret messages). */
+  keyExpired(operation: string): VaultError {
+    return new VaultError("Forbidden", `Operation ${operation} is not allowed on an expired key.`, "KeyExpired");
+  },
+  keyNotYetValid(operation: string): VaultError {
+    return new VaultError("Forbidden", `Operation ${operation} is not allowed on a key that is not yet valid (before its nbf time).`, "KeyNotYetValid");
+  },
   curveNotSupported(curve: string): VaultError {
     return new VaultError(
       "KeyCurveNotSupported",

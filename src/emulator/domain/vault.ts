@@ -16,6 +16,12 @@ export interface Vault {
 }
 
 export const DEFAULT_RETENTION_DAYS = 90;
+/** Azure's bounds for soft-delete retention. */
+export const MIN_RETENTION_DAYS = 7;
+export const MAX_RETENTION_DAYS = 90;
+
+/** Vault and Managed HSM names: the first label of the host, letters, digits and dashes. */
+export const VAULT_NAME_PATTERN = /^[0-9a-zA-Z-]{1,24}$/;
 
 export function vaultId(name: string, kind: VaultKind): string {
   return `${name.toLowerCase()}.${kind}`;

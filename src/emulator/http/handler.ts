@@ -1,9 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { VaultError, type VaultErrorCode } from "../domain/errors.js";
 import type { KeyService, VaultTarget } from "../service/key-service.js";
+import type { CryptoService } from "../service/crypto-service.js";
 import { checkApiVersion } from "./api-version.js";
 import { bearerToken, challengeHeader, type TokenAuthority } from "./auth.js";
 import { addressRequest, type Addressed } from "./host.js";
+import { keyOperation, randomBytesOperation } from "./key-operations.js";
 import { pageSize, parseCreateKey, parseImportKey, parseJsonBody, parseRestore, parseUpdateKey } from "./parse.js";
 import { route, type Route } from "./router.js";
 import { deletedKeyBundle, deletedKeyItem, errorBody, keyBundle, keyItem } from "./serialize.js";
@@ -32,6 +34,8 @@ interface Result {
 
 export interface HandlerOptions {
   service: KeyService;
+  /** encrypt, decrypt, wrapkey, unwrapkey, sign, verify and rng. */
+  crypto: CryptoService;
   tokens: TokenAuthority;
   /** Container for requests to a bare `localhost`/IP host. */
   defaultVault?: VaultTarget;
@@ -132,12 +136,14 @@ export class KeyVaultHandler {
       case "restoreKey":
         return { status: 200, body: keyBundle(baseUrl, svc.restoreKey(target, parseRestore(parseJsonBody(body)))) };
       case "keyOperation":
+        return { status: 200, body: await keyOperation(this.options.crypto, at, op, body) };
+      case "getRandomBytes":
+        return { status: 200, body: randomBytesOperation(this.options.crypto, at, body) };
       case "rotateKey":
       case "getRotationPolicy":
       case "updateRotationPolicy":
       case "releaseKey":
       case "getKeyAttestation":
-      case "getRandomBytes":
         return {
           status: 501,
           body: errorBody("NotImplemented", `The operation '${op.op}' is not available in this version of the kvkey emulator.`),
@@ -148,10 +154,11 @@ export class KeyVaultHandler {
   private page(items: unknown[], next: string | undefined, collectionUrl: string, apiVersion: string, query: URLSearchParams): Result {
     let nextLink: string | null = null;
     if (next !== undefined) {
-      const params = new URLSearchParams({ "api-version": apiVersion, $skiptoken: next });
+      // Spelled as the service spells it (`$skiptoken`, not URLSearchParams' `%24skiptoken`); the link
+      // carries its own api-version and page size, so the SDK follows it verbatim.
+      nextLink = `${collectionUrl}?api-version=${encodeURIComponent(apiVersion)}&$skiptoken=${encodeURIComponent(next)}`;
       const max = query.get("maxresults");
-      if (max) params.set("maxresults", max);
-      nextLink = `${collectionUrl}?${params.toString()}`;
+      if (max) nextLink += `&maxresults=${encodeURIComponent(max)}`;
     }
     return { status: 200, body: { value: items, nextLink } };
   }

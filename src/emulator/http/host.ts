@@ -1,4 +1,5 @@
 import type { VaultTarget } from "../service/key-service.js";
+import { VAULT_NAME_PATTERN } from "../domain/vault.js";
 
 /** Where a request goes: the container, and the base URL its key ids are built on. */
 export interface Addressed {
@@ -8,8 +9,6 @@ export interface Addressed {
   /** The host and port as sent, for messages. */
   host: string;
 }
-
-const VAULT_NAME = /^[0-9a-zA-Z-]{1,24}$/;
 
 /**
  * The vault is chosen from the Host header, never from the path: `{name}.vault.<suffix>` is a key
@@ -22,7 +21,7 @@ export function addressRequest(url: URL, hostHeader: string | undefined, default
   const hostname = host.replace(/:\d+$/, "").replace(/^\[|\]$/g, "");
   const baseUrl = `${url.protocol}//${host}`;
   const labels = hostname.split(".");
-  if (labels.length >= 3 && (labels[1] === "vault" || labels[1] === "managedhsm") && VAULT_NAME.test(labels[0]!)) {
+  if (labels.length >= 3 && (labels[1] === "vault" || labels[1] === "managedhsm") && VAULT_NAME_PATTERN.test(labels[0]!)) {
     return { target: { name: labels[0]!, kind: labels[1] === "vault" ? "vault" : "managedhsm" }, baseUrl, host };
   }
   if (defaultVault && (hostname === "localhost" || /^[0-9.]+$/.test(hostname) || hostname.includes(":"))) {
@@ -31,9 +30,15 @@ export function addressRequest(url: URL, hostHeader: string | undefined, default
   return undefined;
 }
 
-/** The audience the challenge names: the host without the vault's own label, keeping the port. */
+/**
+ * The audience the challenge names: the host without the vault's own label, keeping the port
+ * (`demo.vault.localhost:8443` -> `https://vault.localhost:8443`), since SDKs check that the vault host
+ * ends with it. A bare `localhost` or IP host (the default container) names itself: dropping its first
+ * "label" would turn `127.0.0.1:8443` into `0.0.1:8443`.
+ */
 export function challengeResource(addressed: Addressed): string {
-  const [, ...rest] = addressed.host.split(".");
-  const parent = rest.length >= 2 ? rest.join(".") : addressed.host;
-  return `${addressed.baseUrl.split("//")[0]}//${parent}`;
+  const scheme = addressed.baseUrl.split("//")[0];
+  const labels = addressed.host.split(".");
+  const vaultHost = labels.length >= 3 && (labels[1] === "vault" || labels[1] === "managedhsm");
+  return `${scheme}//${vaultHost ? labels.slice(1).join(".") : addressed.host}`;
 }

@@ -16,7 +16,15 @@ import {
   type KeyVersion,
   type ReleasePolicy,
 } from "../domain/key.js";
-import { DEFAULT_RETENTION_DAYS, vaultId, type Vault, type VaultKind } from "../domain/vault.js";
+import {
+  DEFAULT_RETENTION_DAYS,
+  MAX_RETENTION_DAYS,
+  MIN_RETENTION_DAYS,
+  VAULT_NAME_PATTERN,
+  vaultId,
+  type Vault,
+  type VaultKind,
+} from "../domain/vault.js";
 import { generateKeyMaterial, type KeySpec } from "../crypto/generate.js";
 import { keySizeOf, publicJwkOf, type PrivateMaterial } from "../crypto/material.js";
 import { materialFromImportedJwk } from "../crypto/import-jwk.js";
@@ -29,6 +37,13 @@ import { openBackup, sealBackup } from "./backup-blob.js";
 export interface VaultTarget {
   name: string;
   kind: VaultKind;
+}
+
+/** The soft-delete settings of a container: what the control plane sets in Azure. */
+export interface VaultSettings {
+  /** 7..90 days. */
+  retentionDays?: number;
+  purgeProtection?: boolean;
 }
 
 export interface AttributeChanges {
@@ -146,6 +161,34 @@ export class KeyService {
 
   getVault(target: VaultTarget): Vault | undefined {
     return this.store.getVault(vaultId(target.name, target.kind));
+  }
+
+  /**
+   * Sets a container's soft-delete retention and purge protection, creating the container if needed.
+   * In Azure these are control-plane properties (no data-plane route sets them), so this is reached
+   * only programmatically. Unlike Azure it may also turn purge protection off again: it is a test
+   * harness knob. Keys already deleted keep the scheduled purge date they were given.
+   */
+  configureVault(target: VaultTarget, settings: VaultSettings): Vault {
+    if (!VAULT_NAME_PATTERN.test(target.name)) {
+      throw VaultErrors.badParameter(`The vault name '${target.name}' is not valid: use 1-24 letters, digits and dashes.`);
+    }
+    const days = settings.retentionDays;
+    if (days !== undefined && (!Number.isInteger(days) || days < MIN_RETENTION_DAYS || days > MAX_RETENTION_DAYS)) {
+      throw VaultErrors.badParameter(
+        `The soft-delete retention must be a whole number of days from ${MIN_RETENTION_DAYS} to ${MAX_RETENTION_DAYS}; ${days} is not.`,
+      );
+    }
+    return this.store.write(() => {
+      const current = this.vaultForWrite(target);
+      const next: Vault = {
+        ...current,
+        retentionDays: days ?? current.retentionDays,
+        purgeProtection: settings.purgeProtection ?? current.purgeProtection,
+      };
+      this.store.updateVaultSettings(next);
+      return next;
+    });
   }
 
   // ---- create and import --------------------------------------------------------------------------

@@ -31,6 +31,8 @@ export interface KeyStore {
 
   getVault(id: string): Vault | undefined;
   insertVault(vault: Vault): void;
+  /** Changes a vault's soft-delete settings (retention, purge protection). */
+  updateVaultSettings(vault: Vault): void;
   listVaults(): Vault[];
 
   getKey(vaultId: string, name: string): KeyRecord | undefined;

@@ -128,6 +128,7 @@ export class SqliteKeyStore implements KeyStore {
       insertVault: db.prepare(
         "INSERT INTO vaults (id, name, kind, retention_days, purge_protection, created) VALUES (@id, @name, @kind, @retention_days, @purge_protection, @created)",
       ),
+      updateVaultSettings: db.prepare("UPDATE vaults SET retention_days = ?, purge_protection = ? WHERE id = ?"),
       getKey: db.prepare("SELECT name, deleted_date, scheduled_purge_date, rotation_policy FROM keys WHERE vault_id = ? AND name = ?"),
       insertKey: db.prepare("INSERT INTO keys (vault_id, name) VALUES (?, ?)"),
       setDeletion: db.prepare("UPDATE keys SET deleted_date = ?, scheduled_purge_date = ? WHERE vault_id = ? AND name = ?"),
@@ -214,6 +215,10 @@ export class SqliteKeyStore implements KeyStore {
       purge_protection: vault.purgeProtection ? 1 : 0,
       created: vault.created,
     });
+  }
+
+  updateVaultSettings(vault: Vault): void {
+    this.stmts.updateVaultSettings.run(vault.retentionDays, vault.purgeProtection ? 1 : 0, vault.id);
   }
 
   listVaults(): Vault[] {

@@ -1,0 +1,68 @@
+import { UsageError } from "../errors.js";
+
+// Value parsers for az's argument types, with az's messages. Each takes the raw text commander
+// collected and the flag as the user knows it.
+
+/** az matches enum choices case-insensitively and passes on the canonical spelling. */
+export function choice<T extends string>(command: string, flag: string, value: string, allowed: readonly T[]): T {
+  const found = allowed.find((a) => a.toLowerCase() === value.toLowerCase());
+  if (found === undefined) {
+    throw new UsageError(`${command}: '${value}' is not a valid value for '${flag}'. Allowed values: ${allowed.join(", ")}.`);
+  }
+  return found;
+}
+
+/**
+ * az's three-state booleans: a bare flag means true, or an explicit true/false (any case).
+ * commander hands a bare optional-value flag over as `true`.
+ */
+export function threeState(command: string, flag: string, value: string | boolean | undefined): boolean | undefined {
+  if (value === undefined) return undefined;
+  if (value === true) return true;
+  return choice(command, flag, String(value), ["true", "false"] as const) === "true";
+}
+
+export function integer(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^[+-]?\d+$/.test(value.trim())) throw new UsageError(`argument ${flag}: invalid int value: '${value}'`);
+  return Number.parseInt(value, 10);
+}
+
+const AZ_DATETIME = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2})(?::(\d{2})(?::(\d{2}))?)?Z)?$/;
+
+/**
+ * az's datetime_type: `YYYY-MM-DDTHH:MM:SSZ`, `YYYY-MM-DDTHH:MMZ`, `YYYY-MM-DDTHHZ` or `YYYY-MM-DD`, all UTC.
+ * Full ISO 8601 with an explicit offset (`2030-01-01T10:00:00+02:00`) is accepted too, since that is
+ * what people paste from other tools. Impossible dates (month 13, February 30) are refused.
+ */
+export function datetime(flag: string, value: string | undefined): Date | undefined {
+  if (value === undefined) return undefined;
+  const invalid = () => new UsageError(`argument ${flag}: invalid datetime_type value: '${value}'`);
+  const m = AZ_DATETIME.exec(value);
+  if (m) {
+    const [y, mo, d, h = "0", mi = "0", s = "0"] = m.slice(1) as [string, string, string, string?, string?, string?];
+    const date = new Date(Date.UTC(+y, +mo - 1, +d, +h, +mi, +s));
+    if (date.getUTCFullYear() !== +y || date.getUTCMonth() !== +mo - 1 || date.getUTCDate() !== +d || +h > 23 || +mi > 59 || +s > 59) {
+      throw invalid();
+    }
+    return date;
+  }
+  if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)$/.test(value)) {
+    const date = new Date(value);
+    if (!Number.isNaN(date.getTime())) return date;
+  }
+  throw invalid();
+}
+
+/** `--tags a=b c` -> {a: "b", c: ""}; `--tags ''` -> {} (clears tags on set-attributes). */
+export function tags(values: string[] | undefined): Record<string, string> | undefined {
+  if (values === undefined) return undefined;
+  const out: Record<string, string> = {};
+  for (const item of values) {
+    if (item === "") continue;
+    const eq = item.indexOf("=");
+    if (eq === -1) out[item] = "";
+    else out[item.slice(0, eq)] = item.slice(eq + 1);
+  }
+  return out;
+}

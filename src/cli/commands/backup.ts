@@ -1,0 +1,33 @@
+import { writeFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { defineCommand } from "../spec.js";
+import { keyIdOptions } from "../args/id-args.js";
+import { CliError, UsageError } from "../errors.js";
+import { idArgs, keyTarget, str } from "./shared.js";
+
+export const backupCommand = defineCommand({
+  path: ["backup"],
+  summary: "Request that a backup of the specified key be downloaded to the client.",
+  description:
+    "The backup holds every version of the key, sealed so that it can be restored only into a Vault or HSM of the same security domain (locally: a data directory with the same security-domain.json).",
+  options: [
+    ...keyIdOptions({ version: false, collection: "keys" }),
+    { flags: "-f, --file <path>", help: "Local file path in which to store key backup.", required: true },
+  ],
+  examples: [
+    { title: "Back up every version of a key to a file.", command: "kvkey backup --vault-name demo --name mykey --file mykey.backup" },
+  ],
+  parse(raw, { cwd }) {
+    const file = str(raw, "file");
+    if (file === undefined) throw new UsageError("the following arguments are required: --file/-f");
+    return { ids: idArgs(raw), file: resolve(cwd, file) };
+  },
+  async run(o, ctx) {
+    const { client, address } = await keyTarget(ctx, o.ids);
+    const blob = await client.backupKey(address.name);
+    if (!blob) throw new CliError(`The vault returned no backup for key '${address.name}'.`);
+    // The blob is sealed by the vault; 0600 keeps it as private as the key it protects.
+    writeFileSync(o.file, blob, { mode: 0o600 });
+    return undefined;
+  },
+});

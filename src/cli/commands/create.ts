@@ -1,0 +1,101 @@
+import type { CreateKeyOptions, KeyType } from "@azure/keyvault-keys";
+import { defineCommand } from "../spec.js";
+import { keyIdOptions } from "../args/id-args.js";
+import { choice, integer, threeState } from "../args/values.js";
+import { ValidationError } from "../errors.js";
+import { keyView } from "../views/key-view.js";
+import { keyTable } from "../views/tables.js";
+import { idArgs, keyTarget, str } from "./shared.js";
+import {
+  DEFAULT_CVM_POLICY_OPTION,
+  EXPIRES_OPTION,
+  EXPORTABLE_OPTION,
+  IMMUTABLE_OPTION,
+  NOT_BEFORE_OPTION,
+  OPS_OPTION,
+  POLICY_OPTION,
+  TAGS_OPTION,
+  defaultCvmPolicy,
+  parseKeyProperties,
+  releasePolicy,
+} from "./key-properties.js";
+import { LOCAL_ATTESTATION_AUTHORITY } from "./attestation.js";
+
+const KTY = ["EC", "EC-HSM", "RSA", "RSA-HSM", "oct", "oct-HSM"] as const;
+const CURVES = ["P-256", "P-256K", "P-384", "P-521"] as const;
+
+export const createCommand = defineCommand({
+  path: ["create"],
+  summary: "Create a new key, stores it, then returns key parameters and attributes to the client.",
+  description:
+    "The create key operation can be used to create any key type in Vault or HSM. If the named key already exists, Vault or HSM creates a new version of the key.",
+  options: [
+    ...keyIdOptions({ version: false, collection: "keys" }),
+    { flags: "--kty <kty>", help: "The type of key to create. For valid values, see: https://learn.microsoft.com/en-us/rest/api/keyvault/keys/create-key/create-key#jsonwebkeytype", choices: KTY, defaultText: "RSA (EC when --curve is given)" },
+    { flags: "--curve <curve>", help: "Elliptic curve name. For valid values, see: https://learn.microsoft.com/en-us/rest/api/keyvault/keys/create-key/create-key#jsonwebkeycurvename", choices: CURVES },
+    { flags: "--size <bits>", help: "The key size in bits. For example: 2048, 3072, or 4096 for RSA. 128, 192, or 256 for oct." },
+    { flags: "-p, --protection <protection>", help: "Specifies the type of key protection.", choices: ["hsm", "software"] },
+    { flags: "--disabled [bool]", help: "Create key in disabled state.", choices: ["false", "true"] },
+    OPS_OPTION,
+    EXPIRES_OPTION,
+    NOT_BEFORE_OPTION,
+    TAGS_OPTION,
+    EXPORTABLE_OPTION,
+    POLICY_OPTION,
+    DEFAULT_CVM_POLICY_OPTION,
+    IMMUTABLE_OPTION,
+  ],
+  examples: [
+    { title: "Create an RSA key in the local emulated vault (created on first use).", command: "kvkey create --vault-name demo --name mykey" },
+    { title: "Create an EC signing key on P-256.", command: "kvkey create --vault-name demo --name signing --kty EC --curve P-256 --ops sign verify" },
+    { title: "Create a 256-bit AES key in a Managed HSM.", command: "kvkey create --hsm-name myhsm --name aes --kty oct-HSM --size 256" },
+    { title: "Create an HSM-protected RSA-4096 key in Azure Key Vault that expires at the end of 2030.", command: "kvkey create --cloud AzureCloud --vault-name prod-kv --name wrapping -p hsm --size 4096 --expires 2030-12-31T23:59:59Z" },
+  ],
+  parse(raw, { commandName, cwd }) {
+    const curveText = str(raw, "curve");
+    const curve = curveText === undefined ? undefined : choice(commandName, "--curve", curveText, CURVES);
+    const ktyText = str(raw, "kty");
+    let kty: string = ktyText === undefined ? (curve ? "EC" : "RSA") : choice(commandName, "--kty", ktyText, KTY);
+    const protectionText = str(raw, "protection");
+    const protection = protectionText === undefined ? undefined : choice(commandName, "--protection", protectionText, ["hsm", "software"] as const);
+    if (protection === "hsm" && !kty.endsWith("-HSM")) kty = `${kty}-HSM`;
+    if (protection === "software" && kty.endsWith("-HSM")) {
+      throw new ValidationError(`The key type ${kty} is invalid for software protected keys. Omit --protection`);
+    }
+    const size = integer("--size", str(raw, "size"));
+    const disabled = threeState(commandName, "--disabled", raw.disabled as string | boolean | undefined);
+    return {
+      ids: idArgs(raw),
+      kty: kty as KeyType,
+      curve,
+      size,
+      disabled,
+      props: parseKeyProperties(commandName, raw, cwd),
+    };
+  },
+  async run(o, ctx) {
+    const { client, address } = await keyTarget(ctx, o.ids);
+    const options: { -readonly [K in keyof CreateKeyOptions]: CreateKeyOptions[K] } = { enabled: !(o.disabled ?? false) };
+    if (o.curve) options.curve = o.curve;
+    if (o.size !== undefined) options.keySize = o.size;
+    if (o.props.keyOps) options.keyOps = o.props.keyOps;
+    if (o.props.notBefore) options.notBefore = o.props.notBefore;
+    if (o.props.expiresOn) options.expiresOn = o.props.expiresOn;
+    if (o.props.tags) options.tags = o.props.tags;
+    if (o.props.exportable !== undefined) options.exportable = o.props.exportable;
+    if (o.props.releasePolicy) options.releasePolicy = o.props.releasePolicy;
+    if (o.props.defaultCvmPolicy) {
+      if (!ctx.cloud.local && !address.vaultUrl.includes(".localhost")) {
+        throw new ValidationError(
+          "kvkey cannot fetch Azure Attestation's default CVM policy yet; pass the policy JSON with --policy instead of --default-cvm-policy.",
+        );
+      }
+      options.releasePolicy = releasePolicy(defaultCvmPolicy(LOCAL_ATTESTATION_AUTHORITY), o.props.immutable);
+    }
+    const slow = o.kty.startsWith("RSA") && (o.size ?? 2048) >= 4096;
+    const create = () => client.createKey(address.name, o.kty, options);
+    const key = slow ? await ctx.spin(`Creating ${o.kty} ${o.size} key '${address.name}'...`, create) : await create();
+    return keyView(key);
+  },
+  tableView: keyTable,
+});

@@ -1,0 +1,31 @@
+import { defineCommand } from "../spec.js";
+import { keyIdOptions } from "../args/id-args.js";
+import { deletedKeyView } from "../views/key-view.js";
+import { deletedKeyTable } from "../views/tables.js";
+import { idArgs, keyTarget } from "./shared.js";
+import { endpointFor } from "../../vault-client/endpoint.js";
+
+export const SOFT_DELETE_WARNING =
+  "Warning! If you have soft-delete protection enabled on this key vault, this key will be moved to the soft deleted state. " +
+  "You will not be able to create a key with the same name within this key vault until the key has been purged from the soft-deleted state. " +
+  "Please see the following documentation for additional guidance.\nhttps://learn.microsoft.com/azure/key-vault/general/soft-delete-overview";
+
+export const deleteCommand = defineCommand({
+  path: ["delete"],
+  summary: "Delete a key of any type from storage in Vault or HSM.",
+  description:
+    "The delete key operation cannot be used to remove individual versions of a key. This operation removes the cryptographic material associated with the key, which means the key is not usable for Sign/Verify, Wrap/Unwrap or Encrypt/Decrypt operations.",
+  options: keyIdOptions({ version: false, collection: "keys" }),
+  examples: [
+    { title: "Delete a key (it stays recoverable until its scheduled purge date).", command: "kvkey delete --vault-name demo --name mykey" },
+    { title: "Delete a key in a Managed HSM by id.", command: "kvkey delete --id https://myhsm.managedhsm.localhost/keys/aes" },
+  ],
+  parse: (raw) => idArgs(raw),
+  async run(ids, ctx) {
+    const { client, address } = await keyTarget(ctx, ids);
+    if (!endpointFor(address.vaultUrl).managedHsm) ctx.warn(SOFT_DELETE_WARNING);
+    const poller = await client.beginDeleteKey(address.name);
+    return deletedKeyView(await poller.pollUntilDone());
+  },
+  tableView: deletedKeyTable,
+});

@@ -1,0 +1,221 @@
+import { spawn } from "node:child_process";
+import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { defineCommand } from "../spec.js";
+import { CliError, UsageError, ValidationError } from "../errors.js";
+import { choice, integer } from "../args/values.js";
+import { ensureHome } from "../config.js";
+import { str } from "./shared.js";
+
+// `kvkey emulator start|status|stop|ca`: the same vault the CLI embeds, served over HTTPS for other
+// programs. A running emulator is described by emulator.json in its data directory.
+
+const STATE_FILE = "emulator.json";
+const AUTH_MODES = ["any", "strict"] as const;
+
+interface EmulatorState {
+  pid: number;
+  url: string;
+  port: number;
+  host: string;
+  dataDir: string;
+  caPath: string;
+  auth: string;
+  started: string;
+}
+
+function readState(dataDir: string): EmulatorState | undefined {
+  const file = join(dataDir, STATE_FILE);
+  if (!existsSync(file)) return undefined;
+  try {
+    return JSON.parse(readFileSync(file, "utf8")) as EmulatorState;
+  } catch {
+    return undefined;
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const DATA_DIR_OPTION = { flags: "--data-dir <dir>", help: "Data directory of the emulator.", defaultText: "$KVKEY_HOME (~/.kvkey)" };
+
+export const emulatorStartCommand = defineCommand({
+  path: ["emulator", "start"],
+  summary: "Serve the emulated Key Vault and Managed HSM over HTTPS on this machine.",
+  description:
+    "Vaults are https://{name}.vault.localhost:{port} and https://{name}.managedhsm.localhost:{port}; clients trust the CA that `kvkey emulator ca` prints. Ctrl-C stops it cleanly.",
+  options: [
+    { flags: "--port <port>", help: "TCP port to listen on (0 picks a free one).", defaultText: "8443" },
+    { flags: "--host <address>", help: "Address to bind. Anything but loopback exposes the emulator to the network.", defaultText: "127.0.0.1" },
+    DATA_DIR_OPTION,
+    { flags: "--in-memory", help: "Keep everything in memory; nothing is written to disk and all state is lost on stop." },
+    { flags: "--detach", help: "Start in the background and return once it is ready (stop it with `kvkey emulator stop`)." },
+    { flags: "--auth <mode>", help: "Which bearer tokens to accept: any (as other emulators do) or strict (only tokens this emulator issued).", choices: AUTH_MODES, defaultText: "any" },
+    { flags: "--default-vault <name>", help: "The key vault that requests to a bare localhost or 127.0.0.1 address reach.", defaultText: "default" },
+  ],
+  examples: [
+    { title: "Serve on https://*.vault.localhost:8443 until Ctrl-C.", command: "kvkey emulator start" },
+    { title: "Start in the background on a free port for a test run, in memory.", command: "kvkey emulator start --detach --port 0 --in-memory" },
+  ],
+  parse(raw, { commandName, cwd }) {
+    const port = integer("--port", str(raw, "port")) ?? 8443;
+    if (port < 0 || port > 65535) throw new UsageError(`argument --port: ${port} is not a TCP port (0-65535)`);
+    const authText = str(raw, "auth");
+    const dataDir = str(raw, "dataDir");
+    const inMemory = raw.inMemory === true;
+    if (inMemory && dataDir !== undefined) throw new ValidationError("--in-memory and --data-dir are mutually exclusive.");
+    return {
+      port,
+      host: str(raw, "host") ?? "127.0.0.1",
+      dataDir: dataDir === undefined ? undefined : resolve(cwd, dataDir),
+      inMemory,
+      detach: raw.detach === true,
+      auth: authText === undefined ? "any" : choice(commandName, "--auth", authText, AUTH_MODES),
+      defaultVault: str(raw, "defaultVault") ?? "default",
+      argv: rawArgs(raw),
+    };
+  },
+  async run(o, ctx) {
+    const dataDir = o.dataDir ?? ctx.home;
+    ensureHome(dataDir);
+    const existing = readState(dataDir);
+    if (existing && alive(existing.pid)) {
+      throw new CliError(`An emulator is already running for ${dataDir} (pid ${existing.pid}, ${existing.url}). Stop it with \`kvkey emulator stop\`.`);
+    }
+    if (o.detach) return detach(o.argv, dataDir, ctx.io.env);
+
+    const { startEmulator } = await import("../../emulator/server.js");
+    const served = await startEmulator({
+      ...(o.inMemory ? { inMemory: true } : { dataDir }),
+      port: o.port,
+      host: o.host,
+      defaultVault: { name: o.defaultVault, kind: "vault" },
+    });
+    const state: EmulatorState = {
+      pid: process.pid,
+      url: served.url,
+      port: served.port,
+      host: served.host,
+      dataDir,
+      caPath: served.caPath ?? writeEphemeralCa(dataDir, served.caPem),
+      auth: o.auth,
+      started: new Date().toISOString(),
+    };
+    writeFileSync(join(dataDir, STATE_FILE), JSON.stringify(state, null, 2) + "\n", { mode: 0o600 });
+    ctx.note(
+      `kvkey emulator listening on ${served.host}:${served.port}: vaults at https://{name}.vault.localhost:${served.port}, ` +
+        `managed HSMs at https://{name}.managedhsm.localhost:${served.port}. CA: ${state.caPath}. Ctrl-C to stop.`,
+    );
+    await new Promise<void>((resolveStop) => {
+      const remove = ctx.io.onInterrupt?.(() => resolveStop());
+      if (!remove) resolveStop();
+    });
+    await served.close();
+    rmSync(join(dataDir, STATE_FILE), { force: true });
+    return undefined;
+  },
+});
+
+/** An in-memory emulator still needs its CA on disk for clients to trust it. */
+function writeEphemeralCa(dataDir: string, pem: string): string {
+  const path = join(dataDir, "emulator-ca.pem");
+  writeFileSync(path, pem, { mode: 0o644 });
+  return path;
+}
+
+/** The raw arguments to hand to the background child: everything but --detach. */
+function rawArgs(raw: Record<string, unknown>): string[] {
+  const args: string[] = [];
+  const flag: Record<string, string> = { port: "--port", host: "--host", dataDir: "--data-dir", auth: "--auth", defaultVault: "--default-vault" };
+  for (const [key, name] of Object.entries(flag)) if (typeof raw[key] === "string") args.push(name, raw[key] as string);
+  if (raw.inMemory === true) args.push("--in-memory");
+  return args;
+}
+
+async function detach(args: string[], dataDir: string, env: Record<string, string | undefined>): Promise<unknown> {
+  const bin = fileURLToPath(new URL("../../bin/kvkey.js", import.meta.url));
+  const log = openSync(join(dataDir, "emulator.log"), "a", 0o600);
+  const child = spawn(process.execPath, [bin, "emulator", "start", ...args, "--data-dir", dataDir], {
+    detached: true,
+    stdio: ["ignore", log, log],
+    env: { ...env } as NodeJS.ProcessEnv,
+  });
+  closeSync(log);
+  child.unref();
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    const state = readState(dataDir);
+    if (state && state.pid === child.pid) return state;
+    if (child.exitCode !== null) break;
+    await sleep(50);
+  }
+  throw new CliError(`The emulator did not start; see ${join(dataDir, "emulator.log")}.`);
+}
+
+export const emulatorStatusCommand = defineCommand({
+  path: ["emulator", "status"],
+  summary: "Show whether an emulator is serving this data directory, and where.",
+  options: [DATA_DIR_OPTION],
+  examples: [{ title: "Is the emulator running?", command: "kvkey emulator status --query running" }],
+  parse: (raw, { cwd }) => ({ dataDir: str(raw, "dataDir") === undefined ? undefined : resolve(cwd, str(raw, "dataDir")!) }),
+  async run(o, ctx) {
+    const dataDir = o.dataDir ?? ctx.home;
+    const state = readState(dataDir);
+    if (!state || !alive(state.pid)) return { dataDir, running: false };
+    return { ...state, running: true };
+  },
+});
+
+export const emulatorStopCommand = defineCommand({
+  path: ["emulator", "stop"],
+  summary: "Stop the emulator serving this data directory; in-flight requests finish first.",
+  options: [DATA_DIR_OPTION],
+  examples: [{ title: "Stop a background emulator.", command: "kvkey emulator stop" }],
+  parse: (raw, { cwd }) => ({ dataDir: str(raw, "dataDir") === undefined ? undefined : resolve(cwd, str(raw, "dataDir")!) }),
+  async run(o, ctx) {
+    const dataDir = o.dataDir ?? ctx.home;
+    const state = readState(dataDir);
+    if (!state || !alive(state.pid)) {
+      rmSync(join(dataDir, STATE_FILE), { force: true });
+      throw new CliError(`No emulator is running for ${dataDir}.`);
+    }
+    process.kill(state.pid, "SIGTERM");
+    const deadline = Date.now() + 15_000;
+    while (alive(state.pid) && Date.now() < deadline) await sleep(50);
+    if (alive(state.pid)) throw new CliError(`The emulator (pid ${state.pid}) did not stop within 15 seconds.`);
+    rmSync(join(dataDir, STATE_FILE), { force: true });
+    return undefined;
+  },
+});
+
+export const emulatorCaCommand = defineCommand({
+  path: ["emulator", "ca"],
+  summary: "Print the path of the emulator's CA certificate (or the PEM itself), for clients to trust.",
+  description:
+    "Use it with NODE_EXTRA_CA_CERTS (Node), REQUESTS_CA_BUNDLE (Python), SSL_CERT_FILE (Go, OpenSSL) or a system trust store. The CA is created on first use.",
+  options: [DATA_DIR_OPTION, { flags: "--pem", help: "Print the certificate itself instead of its path." }],
+  examples: [
+    { title: "Trust the emulator from a Node app.", command: "NODE_EXTRA_CA_CERTS=$(kvkey emulator ca -o tsv) node app.js" },
+    { title: "Write the certificate to a file.", command: "kvkey emulator ca --pem -o tsv > kvkey-ca.pem" },
+  ],
+  parse: (raw, { cwd }) => ({
+    dataDir: str(raw, "dataDir") === undefined ? undefined : resolve(cwd, str(raw, "dataDir")!),
+    pem: raw.pem === true,
+  }),
+  async run(o, ctx) {
+    const dataDir = o.dataDir ?? ctx.home;
+    ensureHome(dataDir);
+    const { ensureTlsMaterial } = await import("../../emulator/tls/local-ca.js");
+    const tls = await ensureTlsMaterial(dataDir);
+    return o.pem ? tls.caPem : tls.caPath;
+  },
+});

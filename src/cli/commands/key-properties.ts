@@ -1,0 +1,122 @@
+import { existsSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import type { KeyReleasePolicy } from "@azure/keyvault-keys";
+import type { OptionSpec, RawOptions } from "../spec.js";
+import { ValidationError } from "../errors.js";
+import { choice, datetime, tags, threeState } from "../args/values.js";
+import { list, str } from "./shared.js";
+
+// The key attribute arguments create, import and set-attributes share (az's "common" key args), and
+// the release-policy rules az applies before anything is sent.
+
+export const KEY_OPS = ["decrypt", "encrypt", "export", "import", "sign", "unwrapKey", "verify", "wrapKey"] as const;
+
+export const OPS_OPTION: OptionSpec = {
+  flags: "--ops <ops...>",
+  help: "Space-separated list of permitted JSON web key operations.",
+  choices: KEY_OPS,
+};
+export const EXPIRES_OPTION: OptionSpec = { flags: "--expires <datetime>", help: "Expiration UTC datetime (Y-m-d'T'H:M:S'Z')." };
+export const NOT_BEFORE_OPTION: OptionSpec = {
+  flags: "--not-before <datetime>",
+  help: "Key not usable before the provided UTC datetime (Y-m-d'T'H:M:S'Z').",
+};
+export const TAGS_OPTION: OptionSpec = {
+  flags: "--tags <tags...>",
+  help: 'Space-separated tags: key[=value] [key[=value] ...]. Use "" to clear existing tags.',
+};
+export const EXPORTABLE_OPTION: OptionSpec = {
+  flags: "--exportable [bool]",
+  help: 'Whether the private key can be exported. To create key with release policy, "exportable" must be true and caller must have "export" permission.',
+  choices: ["false", "true"],
+};
+export const POLICY_OPTION: OptionSpec = {
+  flags: "--policy <policy>",
+  help: "The policy rules under which the key can be exported. Policy definition as JSON, or a path to a file containing JSON policy definition.",
+};
+export const DEFAULT_CVM_POLICY_OPTION: OptionSpec = {
+  flags: "--default-cvm-policy",
+  help: "Use default policy under which the key can be exported for CVM disk encryption.",
+};
+export const IMMUTABLE_OPTION: OptionSpec = {
+  flags: "--immutable [bool]",
+  help: "Mark a release policy as immutable. An immutable release policy cannot be changed or updated after being marked immutable.",
+  choices: ["false", "true"],
+  preview: true,
+};
+
+export interface KeyPropertyArgs {
+  keyOps?: string[];
+  expiresOn?: Date;
+  notBefore?: Date;
+  tags?: Record<string, string>;
+  exportable?: boolean;
+  releasePolicy?: KeyReleasePolicy;
+  /** The default CVM policy needs the target's attestation authority, known only at run time. */
+  defaultCvmPolicy?: boolean;
+  immutable?: boolean;
+}
+
+export function parseKeyOps(command: string, raw: RawOptions): string[] | undefined {
+  return list(raw, "ops")?.map((op) => choice(command, "--ops", op, KEY_OPS));
+}
+
+export function parseKeyProperties(command: string, raw: RawOptions, cwd: string): KeyPropertyArgs {
+  const out: KeyPropertyArgs = {};
+  const keyOps = parseKeyOps(command, raw);
+  const expiresOn = datetime("--expires", str(raw, "expires"));
+  const notBefore = datetime("--not-before", str(raw, "notBefore"));
+  const tagValues = tags(list(raw, "tags"));
+  const exportable = threeState(command, "--exportable", raw.exportable as string | boolean | undefined);
+  const immutable = threeState(command, "--immutable", raw.immutable as string | boolean | undefined);
+  if (keyOps) out.keyOps = keyOps;
+  if (expiresOn) out.expiresOn = expiresOn;
+  if (notBefore) out.notBefore = notBefore;
+  if (tagValues) out.tags = tagValues;
+  if (exportable !== undefined) out.exportable = exportable;
+  if (immutable !== undefined) out.immutable = immutable;
+
+  const policyText = str(raw, "policy");
+  const defaultCvm = raw.defaultCvmPolicy === true;
+  if (policyText === undefined && !defaultCvm) {
+    if (immutable !== undefined) throw new ValidationError("Please provide policy when setting `--immutable`");
+    return out;
+  }
+  if (policyText !== undefined && defaultCvm) throw new ValidationError("Can not specify both `--policy` and `--default-cvm-policy`");
+  if (defaultCvm) {
+    out.defaultCvmPolicy = true;
+    return out;
+  }
+  out.releasePolicy = releasePolicy(readPolicy(policyText!, cwd), immutable);
+  return out;
+}
+
+export function releasePolicy(document: unknown, immutable: boolean | undefined): KeyReleasePolicy {
+  const policy: KeyReleasePolicy = { encodedPolicy: Buffer.from(JSON.stringify(document), "utf8") };
+  if (immutable !== undefined) policy.immutable = immutable;
+  return policy;
+}
+
+/** az's rule: a path to an existing file is read as JSON, anything else is parsed as a JSON string. */
+function readPolicy(value: string, cwd: string): unknown {
+  const path = resolve(cwd, value);
+  const fromFile = existsSync(path);
+  const text = fromFile ? readFileSync(path, "utf8") : value;
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    const where = fromFile ? `the file ${value}` : "--policy";
+    throw new ValidationError(`Failed to parse ${where} as JSON: ${(err as Error).message}`);
+  }
+}
+
+/**
+ * The policy `--default-cvm-policy` stands for: release only to an Azure-compliant confidential VM,
+ * attested by the given authority.
+ */
+export function defaultCvmPolicy(authority: string): unknown {
+  return {
+    version: "1.0.0",
+    anyOf: [{ authority, allOf: [{ claim: "x-ms-compliance-status", equals: "azure-compliant-cvm" }] }],
+  };
+}

@@ -1,0 +1,23 @@
+import { defineCommand } from "../spec.js";
+import { VAULT_ID_OPTIONS } from "../args/id-args.js";
+import { deletedKeyItemView } from "../views/key-view.js";
+import { deletedKeyListTable } from "../views/tables.js";
+import { MAXRESULTS_OPTION, idArgs, vaultTarget } from "./shared.js";
+import { collect, parseMaxResults } from "./list.js";
+
+export const listDeletedCommand = defineCommand({
+  path: ["list-deleted"],
+  summary: "List the deleted keys in the specified Vault or HSM.",
+  options: [...VAULT_ID_OPTIONS, MAXRESULTS_OPTION],
+  examples: [
+    { title: "List deleted keys that can still be recovered or purged.", command: "kvkey list-deleted --vault-name demo" },
+    { title: "Show when each deleted key will be purged.", command: "kvkey list-deleted --vault-name demo -o table" },
+  ],
+  parse: (raw) => ({ ids: idArgs(raw), max: parseMaxResults(raw) }),
+  async run(o, ctx) {
+    const { client } = await vaultTarget(ctx, o.ids);
+    const items = await collect((size) => client.listDeletedKeys().byPage({ maxPageSize: size }), o.max);
+    return items.map((k) => deletedKeyItemView(k.properties));
+  },
+  tableView: deletedKeyListTable,
+});

@@ -1,0 +1,23 @@
+import { defineCommand } from "../spec.js";
+import { keyIdOptions } from "../args/id-args.js";
+import { keyItemView } from "../views/key-view.js";
+import { keyVersionsTable } from "../views/tables.js";
+import { MAXRESULTS_OPTION, idArgs, keyTarget } from "./shared.js";
+import { collect, parseMaxResults } from "./list.js";
+
+export const listVersionsCommand = defineCommand({
+  path: ["list-versions"],
+  summary: "List the identifiers and properties of a key's versions.",
+  options: [...keyIdOptions({ version: false, collection: "keys" }), MAXRESULTS_OPTION],
+  examples: [
+    { title: "List every version of a key.", command: "kvkey list-versions --vault-name demo --name mykey" },
+    { title: "Print the version ids only.", command: "kvkey list-versions --vault-name demo -n mykey --query \"[].kid\" -o tsv" },
+  ],
+  parse: (raw) => ({ ids: idArgs(raw), max: parseMaxResults(raw) }),
+  async run(o, ctx) {
+    const { client, address } = await keyTarget(ctx, o.ids);
+    const items = await collect((size) => client.listPropertiesOfKeyVersions(address.name).byPage({ maxPageSize: size }), o.max);
+    return items.map(keyItemView);
+  },
+  tableView: keyVersionsTable,
+});

@@ -1,0 +1,75 @@
+import type { KeyClient, KeyProperties } from "@azure/keyvault-keys";
+import { defineCommand } from "../spec.js";
+import { VAULT_ID_OPTIONS } from "../args/id-args.js";
+import { integer, threeState } from "../args/values.js";
+import { UsageError } from "../errors.js";
+import { keyItemView } from "../views/key-view.js";
+import { keyListTable } from "../views/tables.js";
+import { MAXRESULTS_OPTION, idArgs, str, vaultTarget } from "./shared.js";
+
+/** The service pages at most 25 items; a larger --maxresults is met by following more pages. */
+export const SERVICE_PAGE_LIMIT = 25;
+
+export function parseMaxResults(raw: Record<string, unknown>): number | undefined {
+  const n = integer("--maxresults", str(raw, "maxresults"));
+  if (n !== undefined && n < 1) throw new UsageError(`argument --maxresults: must be a positive integer, not ${n}`);
+  return n;
+}
+
+/** Collects pages until `max` items (or the end), asking the service for no more than needed. */
+export async function collect<T>(
+  pages: (pageSize: number) => AsyncIterableIterator<T[]>,
+  max: number | undefined,
+  keep: (item: T) => boolean = () => true,
+): Promise<T[]> {
+  const out: T[] = [];
+  const pageSize = Math.min(max ?? SERVICE_PAGE_LIMIT, SERVICE_PAGE_LIMIT);
+  for await (const page of pages(pageSize)) {
+    for (const item of page) {
+      if (!keep(item)) continue;
+      out.push(item);
+      if (max !== undefined && out.length >= max) return out;
+    }
+  }
+  return out;
+}
+
+export const listCommand = defineCommand({
+  path: ["list"],
+  summary: "List keys in the specified Vault or HSM.",
+  description:
+    "Retrieve a list of the keys in the Vault or HSM as JSON Web Key structures that contain the public part of a stored key. Only the base key identifier, attributes, and tags are provided in the response; individual versions of a key are not listed.",
+  options: [
+    ...VAULT_ID_OPTIONS,
+    MAXRESULTS_OPTION,
+    {
+      flags: "--include-managed [bool]",
+      help: "Include managed keys.",
+      choices: ["false", "true"],
+      defaultText: "false",
+    },
+  ],
+  examples: [
+    { title: "List the keys of the local emulated vault 'demo'.", command: "kvkey list --vault-name demo" },
+    { title: "List the names of enabled keys only.", command: "kvkey list --vault-name demo --query \"[?attributes.enabled].name\" -o tsv" },
+    { title: "List keys in a Managed HSM in Azure.", command: "kvkey list --cloud AzureCloud --hsm-name myhsm" },
+  ],
+  parse(raw, { commandName }) {
+    return {
+      ids: idArgs(raw),
+      max: parseMaxResults(raw),
+      includeManaged: threeState(commandName, "--include-managed", raw.includeManaged as string | boolean | undefined) ?? false,
+    };
+  },
+  async run(o, ctx) {
+    const { client } = await vaultTarget(ctx, o.ids);
+    const pages = (size: number) => listPages(client, size);
+    const items = await collect(pages, o.max, (p) => o.includeManaged || !p.managed);
+    return items.map(keyItemView);
+  },
+  tableView: keyListTable,
+});
+
+function listPages(client: KeyClient, maxPageSize: number): AsyncIterableIterator<KeyProperties[]> {
+  return client.listPropertiesOfKeys().byPage({ maxPageSize });
+}

@@ -1,0 +1,45 @@
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { ValidationError } from "./errors.js";
+
+// kvkey's home ($KVKEY_HOME, default ~/.kvkey) holds the embedded vault's state and config.json.
+// The config is small, read at start-up, and written atomically (temp file + rename).
+
+export interface KvkeyConfig {
+  cloud?: { name?: string };
+  core?: { output?: string };
+  defaults?: { vault?: string; hsm?: string };
+}
+
+export function kvkeyHome(env: Record<string, string | undefined>): string {
+  const explicit = env.KVKEY_HOME;
+  if (explicit && explicit.trim() !== "") return explicit;
+  return join(env.HOME && env.HOME !== "" ? env.HOME : homedir(), ".kvkey");
+}
+
+export function ensureHome(home: string): void {
+  if (!existsSync(home)) mkdirSync(home, { recursive: true, mode: 0o700 });
+}
+
+const CONFIG_FILE = "config.json";
+
+export function readConfig(home: string): KvkeyConfig {
+  const file = join(home, CONFIG_FILE);
+  if (!existsSync(file)) return {};
+  try {
+    const parsed = JSON.parse(readFileSync(file, "utf8")) as unknown;
+    return typeof parsed === "object" && parsed !== null ? (parsed as KvkeyConfig) : {};
+  } catch {
+    throw new ValidationError(`The kvkey configuration file ${file} is not valid JSON; fix or delete it.`);
+  }
+}
+
+export function writeConfig(home: string, config: KvkeyConfig): void {
+  ensureHome(home);
+  const file = join(home, CONFIG_FILE);
+  const temp = `${file}.${process.pid}.tmp`;
+  writeFileSync(temp, JSON.stringify(config, null, 2) + "\n", { mode: 0o600 });
+  chmodSync(temp, 0o600);
+  renameSync(temp, file);
+}

@@ -1,0 +1,47 @@
+// az-named error classes. Exit codes are decided in one place (exitCodeFor), from the error's class,
+// the way azure-cli maps its AzCLIError hierarchy: 2 for argument errors, 1 for everything else,
+// 3 for a missing resource on `show`.
+
+export class CliError extends Error {
+  override name = "CliError";
+  readonly exitCode: number = 1;
+}
+
+/** argparse-level mistakes: unknown flag, bad enum value, bad type, missing required argument. Exit 2. */
+export class UsageError extends CliError {
+  override name = "UsageError";
+  override readonly exitCode = 2;
+}
+
+/** A validator rejecting a combination of arguments (az's CLIError from validators). Exit 1. */
+export class ValidationError extends CliError {
+  override name = "ValidationError";
+}
+
+/** No credentials for a real vault. Exit 1. */
+export class AuthenticationError extends CliError {
+  override name = "AuthenticationError";
+}
+
+/** An error answered by the vault (or emulated vault), with its service error code. */
+export class ServiceError extends CliError {
+  override name = "ServiceError";
+  constructor(
+    message: string,
+    readonly statusCode: number | undefined,
+    readonly code: string | undefined,
+  ) {
+    super(message);
+  }
+}
+
+/** A failure reaching the vault at all (DNS, TLS, refused connection). Exit 1. */
+export class ConnectionError extends CliError {
+  override name = "ConnectionError";
+}
+
+export function exitCodeFor(err: unknown, command: string | undefined): number {
+  if (err instanceof ServiceError && err.statusCode === 404 && command === "show") return 3;
+  if (err instanceof CliError) return err.exitCode;
+  return 1;
+}

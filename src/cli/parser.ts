@@ -1,0 +1,55 @@
+import { Command, CommanderError } from "commander";
+import type { CommandSpec, RawOptions } from "./spec.js";
+import { GLOBAL_OPTIONS } from "./globals.js";
+import { UsageError } from "./errors.js";
+import { optionLabel } from "./help.js";
+import { closest } from "./suggest.js";
+
+// commander collects the raw flag values; every message a user sees is az's, translated here from
+// commander's error codes. Validation of values happens in each command's parse().
+
+function longFlags(spec: CommandSpec): string[] {
+  return [...spec.options, ...GLOBAL_OPTIONS].flatMap((o) => o.flags.split(/[ ,]+/).filter((f) => f.startsWith("--")));
+}
+
+function azFlagName(flags: string): string {
+  // az names an argument by its long form then its short alias: "--name/-n".
+  return optionLabel(flags).replace(" ", "/");
+}
+
+export function parseArgs(spec: CommandSpec, argv: readonly string[]): RawOptions {
+  const command = new Command(spec.path.join(" "))
+    .exitOverride()
+    .configureOutput({ writeOut: () => {}, writeErr: () => {}, outputError: () => {} })
+    .helpOption(false)
+    .allowExcessArguments(false)
+    .showSuggestionAfterError(false);
+  const all = [...spec.options, ...GLOBAL_OPTIONS];
+  for (const option of all) command.option(option.flags, option.help);
+  try {
+    command.parse([...argv], { from: "user" });
+  } catch (err) {
+    if (!(err instanceof CommanderError)) throw err;
+    throw translate(err, spec, all, command.args);
+  }
+  return command.opts();
+}
+
+function translate(err: CommanderError, spec: CommandSpec, all: readonly { flags: string }[], operands: readonly string[]): UsageError {
+  switch (err.code) {
+    case "commander.unknownOption": {
+      const flag = /'([^']+)'/.exec(err.message)?.[1] ?? "";
+      const guess = flag.startsWith("--") ? closest(flag.split("=")[0]!, longFlags(spec)) : undefined;
+      return new UsageError(`unrecognized arguments: ${flag}${guess ? ` (did you mean ${guess}?)` : ""}`);
+    }
+    case "commander.excessArguments":
+      return new UsageError(`unrecognized arguments: ${operands.join(" ")}`);
+    case "commander.optionMissingArgument": {
+      const flags = /'([^']+)'/.exec(err.message)?.[1] ?? "";
+      const known = all.find((o) => o.flags === flags);
+      return new UsageError(`argument ${known ? azFlagName(known.flags) : flags}: expected one argument`);
+    }
+    default:
+      return new UsageError(err.message.replace(/^error: /, ""));
+  }
+}

@@ -1,0 +1,59 @@
+import type { CommandSpec, GroupSpec } from "./spec.js";
+import { createCommand } from "./commands/create.js";
+import { showCommand } from "./commands/show.js";
+import { listCommand } from "./commands/list.js";
+import { listVersionsCommand } from "./commands/list-versions.js";
+import { setAttributesCommand } from "./commands/set-attributes.js";
+import { deleteCommand } from "./commands/delete.js";
+import { showDeletedCommand } from "./commands/show-deleted.js";
+import { listDeletedCommand } from "./commands/list-deleted.js";
+import { recoverCommand } from "./commands/recover.js";
+import { purgeCommand } from "./commands/purge.js";
+import { backupCommand } from "./commands/backup.js";
+import { restoreCommand } from "./commands/restore.js";
+import { cloudListCommand, cloudSetCommand, cloudShowCommand } from "./commands/cloud.js";
+import { emulatorCaCommand, emulatorStartCommand, emulatorStatusCommand, emulatorStopCommand } from "./commands/emulator.js";
+
+// Every command and group kvkey knows. Command modules hold only declarations and small parse
+// functions; the SDK and the emulator load inside run(), so building this registry is cheap.
+
+export const ROOT_GROUP: GroupSpec = {
+  path: [],
+  summary: "Manage keys in Azure Key Vault and Managed HSM — or in the local emulated vault, the default — with az keyvault key's commands and output.",
+};
+
+export const GROUPS: readonly GroupSpec[] = [
+  { path: ["cloud"], summary: "Manage the clouds kvkey can target (Local, Azure)." },
+  { path: ["emulator"], summary: "Serve the emulated vault over HTTPS for other programs and SDKs." },
+];
+
+export const COMMANDS: readonly CommandSpec<any>[] = [
+  backupCommand,
+  createCommand,
+  deleteCommand,
+  listCommand,
+  listDeletedCommand,
+  listVersionsCommand,
+  purgeCommand,
+  recoverCommand,
+  restoreCommand,
+  setAttributesCommand,
+  showCommand,
+  showDeletedCommand,
+  cloudListCommand,
+  cloudSetCommand,
+  cloudShowCommand,
+  emulatorCaCommand,
+  emulatorStartCommand,
+  emulatorStatusCommand,
+  emulatorStopCommand,
+];
+
+/** The command named by the leading words of argv, and the arguments after them. */
+export function findCommand(argv: readonly string[]): { spec: CommandSpec; rest: string[] } | undefined {
+  let best: CommandSpec | undefined;
+  for (const spec of COMMANDS) {
+    if (spec.path.every((word, i) => argv[i] === word) && (!best || spec.path.length > best.path.length)) best = spec;
+  }
+  return best && { spec: best, rest: argv.slice(best.path.length) };
+}

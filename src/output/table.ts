@@ -1,0 +1,110 @@
+import { codePointLength, isJsonObject, pythonStr, sortedKeys } from "./python.js";
+
+// -o table: knack's _TableOutput (which rows and columns) laid out the way tabulate's "simple" format
+// does it for az (disable_numparse=True): a header line, a line of dashes per column, then the rows;
+// columns two spaces apart, every cell left-aligned and stripped of surrounding whitespace, each
+// column at least two wider than its header, multi-line cells spread over several lines, trailing
+// spaces cut from every line. An empty result is an empty line.
+
+/** knack's message when a table cannot be built (here: the command's table view threw). */
+export class TableOutputError extends Error {
+  override name = "TableOutputError";
+  constructor(options?: { cause?: unknown }) {
+    super("Table output unavailable. Use the --query option to specify an appropriate query. Use --debug for more info.", options);
+  }
+}
+
+export interface TableOptions {
+  /** Sort each row's fields by name: only for a command's raw result (no --query, no view). */
+  sortKeys: boolean;
+  /** When set, shrink the widest columns (with an ellipsis) until a line fits. */
+  terminalWidth?: number;
+}
+
+// knack leaves these out of generic tables: they are long and rarely what a person scans for.
+const SKIP_KEYS = new Set(["id", "type", "etag"]);
+
+type Row = Map<string, unknown>;
+
+/** knack's _auto_table_item: one row from one item of the result. */
+function rowFor(item: unknown, sortKeys: boolean): Row {
+  const row: Row = new Map();
+  if (isJsonObject(item)) {
+    for (const key of sortKeys ? sortedKeys(item) : Object.keys(item)) {
+      const value = item[key];
+      if (SKIP_KEYS.has(key) || value === null || value === undefined || typeof value === "object") continue;
+      row.set(capitalize(key), value);
+    }
+  } else if (Array.isArray(item)) {
+    item.forEach((value, i) => row.set(`Column${i + 1}`, value));
+  } else {
+    row.set("Result", item);
+  }
+  return row;
+}
+
+function capitalize(key: string): string {
+  return key ? key.charAt(0).toUpperCase() + key.slice(1) : key;
+}
+
+export function formatTable(result: unknown, options: TableOptions): string {
+  const items = Array.isArray(result) ? result : [result];
+  const rows = items.map((item) => rowFor(item, options.sortKeys));
+  return `${layout(rows, options.terminalWidth)}\n`;
+}
+
+/** tabulate(rows, headers="keys", tablefmt="simple", disable_numparse=True), plus optional fitting. */
+function layout(rows: Row[], terminalWidth: number | undefined): string {
+  const headers: string[] = [];
+  for (const row of rows) for (const key of row.keys()) if (!headers.includes(key)) headers.push(key);
+  if (headers.length === 0) return "";
+
+  const cells = rows.map((row) => headers.map((h) => cellLines(row.get(h))));
+  const widths = headers.map((h, col) =>
+    Math.max(codePointLength(h) + 2, ...cells.map((row) => Math.max(0, ...(row[col] ?? []).map(codePointLength)))),
+  );
+  if (terminalWidth !== undefined) fit(widths, headers, terminalWidth);
+
+  const line = (parts: string[]) =>
+    parts
+      .map((part, col) => pad(truncate(part, widths[col] ?? 0), widths[col] ?? 0))
+      .join("  ")
+      .trimEnd();
+  const out = [line(headers), widths.map((w) => "-".repeat(w)).join("  ")];
+  for (const row of cells) {
+    const height = Math.max(1, ...row.map((lines) => lines.length));
+    for (let i = 0; i < height; i++) out.push(line(row.map((lines) => lines[i] ?? "")));
+  }
+  return out.join("\n");
+}
+
+function cellLines(value: unknown): string[] {
+  if (value === null || value === undefined) return [""];
+  return pythonStr(value).trim().split("\n");
+}
+
+/**
+ * Not in az: narrow the widest column, one character at a time, until a line fits the terminal.
+ * A column never gets narrower than its header, so a table that cannot fit still overflows.
+ */
+function fit(widths: number[], headers: string[], terminalWidth: number): void {
+  const minimum = headers.map((h) => Math.max(codePointLength(h), 1));
+  const total = () => widths.reduce((sum, w) => sum + w, 0) + 2 * (widths.length - 1);
+  while (total() > terminalWidth) {
+    let widest = -1;
+    widths.forEach((w, col) => {
+      if (w > (minimum[col] ?? 1) && (widest < 0 || w > (widths[widest] ?? 0))) widest = col;
+    });
+    if (widest < 0) return;
+    widths[widest] = (widths[widest] ?? 1) - 1;
+  }
+}
+
+function truncate(text: string, width: number): string {
+  const chars = Array.from(text);
+  return chars.length <= width ? text : `${chars.slice(0, Math.max(width - 1, 0)).join("")}…`;
+}
+
+function pad(text: string, width: number): string {
+  return text + " ".repeat(Math.max(width - codePointLength(text), 0));
+}

@@ -1,0 +1,32 @@
+import { isOrderedHash } from "./ordered.js";
+import { isJsonObject, pythonStr, sortedKeys } from "./python.js";
+
+// knack's _TsvOutput, rule for rule:
+// - a list result prints one line per item; anything else prints as a single line;
+// - a line for a dict holds its values in sorted-key order (an OrderedDict, i.e. a --query
+//   multiselect hash such as {a:x, b:y}, keeps its own order); a line for a list holds its items;
+// - inside a line, a nested dict prints as an empty field (so columns stay aligned when a value is
+//   sometimes a dict and sometimes null), a nested list prints its length, everything else Python's
+//   str(): None, True, 1.5;
+// - a bare boolean line is lower-cased ("true"), unlike a boolean inside a dict ("True").
+
+export function formatTsv(result: unknown): string {
+  const rows = Array.isArray(result) ? result : [result];
+  return rows.map((row) => `${formatRow(row)}\n`).join("");
+}
+
+function formatRow(row: unknown): string {
+  if (Array.isArray(row)) return row.map(formatField).join("\t");
+  if (isJsonObject(row)) {
+    const keys = isOrderedHash(row) ? Object.keys(row) : sortedKeys(row);
+    return keys.map((key) => formatField(row[key])).join("\t");
+  }
+  if (typeof row === "boolean") return String(row);
+  return formatField(row);
+}
+
+function formatField(value: unknown): string {
+  if (Array.isArray(value)) return String(value.length);
+  if (isJsonObject(value)) return "";
+  return pythonStr(value);
+}

@@ -1,0 +1,88 @@
+import type { KeyClient, KeyClientOptions } from "@azure/keyvault-keys";
+import type { TokenCredential } from "@azure/core-auth";
+import type { PipelinePolicy } from "@azure/core-rest-pipeline";
+import type { Emulator } from "../emulator/index.js";
+import { endpointFor } from "./endpoint.js";
+
+// Builds SDK clients for any vault URL. Heavy modules load here, lazily, and only for the transport a
+// command needs: the emulator (and SQLite) for *.localhost, @azure/identity only for real Azure.
+
+export interface VaultClientsOptions {
+  /** The embedded vault's data directory ($KVKEY_HOME). */
+  home: string;
+  env: Record<string, string | undefined>;
+  /** Receives one line per HTTP exchange when --debug is on; never bodies, never tokens. */
+  debug?: (line: string) => void;
+}
+
+export interface VaultClients {
+  keyClient(vaultUrl: string): Promise<KeyClient>;
+  /** Local vaults created by this process's requests (the CLI mentions them once). */
+  takeCreatedVaults(): Array<{ name: string; kind: "vault" | "managedhsm" }>;
+  close(): void;
+}
+
+export function createVaultClients(options: VaultClientsOptions): VaultClients {
+  let emulator: Emulator | undefined;
+  let azureCredential: TokenCredential | undefined;
+  const clients = new Map<string, KeyClient>();
+  const agents: Array<{ destroy(): void }> = [];
+
+  const tracePolicy = (debug: (line: string) => void): PipelinePolicy => ({
+    name: "kvkeyDebugTrace",
+    async sendRequest(request, next) {
+      const started = performance.now();
+      debug(`Request: ${request.method} ${request.url}`);
+      for (const [name, value] of request.headers) debug(`    '${name}': '${name.toLowerCase() === "authorization" ? "*****" : value}'`);
+      const response = await next(request);
+      debug(`Response status: ${response.status} (${(performance.now() - started).toFixed(1)} ms)`);
+      for (const [name, value] of response.headers) debug(`    '${name}': '${value}'`);
+      return response;
+    },
+  });
+
+  return {
+    async keyClient(vaultUrl: string): Promise<KeyClient> {
+      const cached = clients.get(vaultUrl);
+      if (cached) return cached;
+      const endpoint = endpointFor(vaultUrl);
+      const { KeyClient } = await import("@azure/keyvault-keys");
+      const common: KeyClientOptions = {};
+      if (options.debug) common.additionalPolicies = [{ policy: tracePolicy(options.debug), position: "perRetry" }];
+      let client: KeyClient;
+      if (endpoint.transport === "embedded") {
+        if (!emulator) {
+          const { createEmulator } = await import("../emulator/index.js");
+          emulator = createEmulator({ dataDir: options.home });
+        }
+        const { embeddedConnection } = await import("./embedded.js");
+        const { httpClient, credential } = embeddedConnection(emulator);
+        // The embedded vault never throttles or fails transiently, so retries would only hide bugs.
+        client = new KeyClient(endpoint.vaultUrl, credential, { ...common, httpClient, retryOptions: { maxRetries: 0 } });
+      } else if (endpoint.transport === "served") {
+        const served = await import("./served-client.js");
+        const { agent, credential } = await served.servedConnection(options.home, options.env);
+        agents.push(agent);
+        const { agentPolicy } = await import("./served.js");
+        const policies = [...(common.additionalPolicies ?? []), { policy: agentPolicy(agent), position: "perCall" as const }];
+        client = new KeyClient(endpoint.vaultUrl, credential, { ...common, additionalPolicies: policies });
+      } else {
+        if (!azureCredential) {
+          const { azureCredential: make } = await import("./azure-credential.js");
+          azureCredential = await make(options.env);
+        }
+        client = new KeyClient(endpoint.vaultUrl, azureCredential, common);
+      }
+      clients.set(vaultUrl, client);
+      return client;
+    },
+    takeCreatedVaults() {
+      return emulator ? emulator.takeCreatedVaults().map((v) => ({ name: v.name, kind: v.kind })) : [];
+    },
+    close() {
+      for (const agent of agents.splice(0)) agent.destroy();
+      emulator?.close();
+      emulator = undefined;
+    },
+  };
+}

@@ -1,0 +1,85 @@
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { execFile } from "node:child_process";
+import { existsSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { tempDataDir } from "../helpers/emulator.js";
+
+// The built binary as a child process: what users and CI scripts actually run. `npm test` builds
+// dist/ first.
+
+const run = promisify(execFile);
+const BIN = fileURLToPath(new URL("../../dist/bin/kvkey.js", import.meta.url));
+
+let home: { dir: string; cleanup: () => void };
+
+async function kvkey(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], {
+      env: { PATH: process.env.PATH, KVKEY_HOME: home.dir, HOME: home.dir },
+      cwd: home.dir,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+beforeAll(() => {
+  if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run \`npm run build\` (npm test does) first`);
+  home = tempDataDir();
+});
+afterAll(() => home.cleanup());
+
+describe("the kvkey binary", () => {
+  test("--version and --help exit 0 without touching the data directory", async () => {
+    expect((await kvkey("--version")).stdout).toMatch(/^kvkey \d+\.\d+\.\d+\n$/);
+    const help = await kvkey("--help");
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/Commands:/);
+    expect(existsSync(join(home.dir, "kvkey.db"))).toBe(false);
+  });
+
+  test("a full lifecycle against the embedded vault, with az's exit codes", async () => {
+    const created = await kvkey("create", "--vault-name", "e2e", "-n", "k", "--kty", "EC", "--curve", "P-256");
+    expect(created.code).toBe(0);
+    expect(JSON.parse(created.stdout).key.crv).toBe("P-256");
+    expect(statSync(home.dir).mode & 0o777).toBe(0o700);
+    expect(statSync(join(home.dir, "kvkey.db")).mode & 0o777).toBe(0o600);
+
+    expect(JSON.parse((await kvkey("show", "--vault-name", "e2e", "-n", "k")).stdout).key.kid).toBe(JSON.parse(created.stdout).key.kid);
+    expect((await kvkey("list", "--vault-name", "e2e", "--query", "[].name", "-o", "tsv")).stdout).toBe("k\n");
+    const updated = await kvkey("set-attributes", "--vault-name", "e2e", "-n", "k", "--tags", "a=b");
+    expect(JSON.parse(updated.stdout).tags).toEqual({ a: "b" });
+
+    expect((await kvkey("delete", "--vault-name", "e2e", "-n", "k")).code).toBe(0);
+    expect((await kvkey("show", "--vault-name", "e2e", "-n", "k")).code).toBe(3);
+    expect(JSON.parse((await kvkey("show-deleted", "--vault-name", "e2e", "-n", "k")).stdout).recoveryId).toBe(
+      "https://e2e.vault.localhost/deletedkeys/k",
+    );
+    expect(JSON.parse((await kvkey("list-deleted", "--vault-name", "e2e")).stdout)).toHaveLength(1);
+    expect((await kvkey("recover", "--vault-name", "e2e", "-n", "k")).code).toBe(0);
+    expect((await kvkey("backup", "--vault-name", "e2e", "-n", "k", "-f", "k.backup")).code).toBe(0);
+    expect((await kvkey("delete", "--vault-name", "e2e", "-n", "k", "--only-show-errors")).stderr).toBe("");
+    const purged = await kvkey("purge", "--vault-name", "e2e", "-n", "k");
+    expect(purged).toMatchObject({ code: 0, stdout: "" });
+    const restored = await kvkey("restore", "--vault-name", "e2e", "-f", "k.backup");
+    expect(restored.code).toBe(0);
+    expect(JSON.parse(restored.stdout).tags).toEqual({ a: "b" });
+  });
+
+  test("usage errors exit 2 with one line and no stack trace", async () => {
+    const bad = await kvkey("create", "--vault-name", "e2e", "-n", "x", "--kty", "nope");
+    expect(bad.code).toBe(2);
+    expect(bad.stdout).toBe("");
+    expect(bad.stderr).toBe("ERROR: kvkey create: 'nope' is not a valid value for '--kty'. Allowed values: EC, EC-HSM, RSA, RSA-HSM, oct, oct-HSM.\n");
+  });
+
+  test("`kvkey keyvault key ...` accepts an az command line", async () => {
+    const listed = await kvkey("keyvault", "key", "list", "--vault-name", "e2e", "-o", "json");
+    expect(listed.code).toBe(0);
+    expect(JSON.parse(listed.stdout).map((k: { name: string }) => k.name)).toEqual(["k"]);
+  });
+});

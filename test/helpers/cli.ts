@@ -1,0 +1,50 @@
+import { runCli } from "../../src/cli/run.js";
+import { bufferedIO, type CliIO } from "../../src/io/streams.js";
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** stdout parsed as JSON (throws with the raw text when it is not JSON). */
+  json<T = any>(): T;
+}
+
+export interface CliOptions {
+  home: string;
+  env?: Record<string, string | undefined>;
+  cwd?: string;
+  tty?: boolean;
+  columns?: number;
+}
+
+/** Runs the real CLI entry point in-process with buffered streams and the given home directory. */
+export async function kvkey(args: readonly string[], options: CliOptions): Promise<CliRun> {
+  const overrides: Partial<CliIO> = {
+    env: { KVKEY_HOME: options.home, ...options.env },
+    isStdoutTTY: options.tty ?? false,
+    isStderrTTY: options.tty ?? false,
+    isStdinTTY: options.tty ?? false,
+  };
+  if (options.cwd) overrides.cwd = options.cwd;
+  if (options.columns) overrides.columns = options.columns;
+  const io = bufferedIO(overrides);
+  const code = await runCli(args, io);
+  const stdout = io.out();
+  return {
+    code,
+    stdout,
+    stderr: io.err(),
+    json() {
+      try {
+        return JSON.parse(stdout);
+      } catch {
+        throw new Error(`stdout is not JSON (exit ${code}):\n${stdout}\nstderr:\n${io.err()}`);
+      }
+    },
+  };
+}
+
+/** A CLI bound to one home directory. */
+export function cliIn(home: string, env: Record<string, string | undefined> = {}) {
+  return (args: readonly string[], extra: Partial<CliOptions> = {}) => kvkey(args, { home, ...extra, env: { ...env, ...extra.env } });
+}
