@@ -7,7 +7,8 @@ import { ValidationError } from "./errors.js";
 // The config is small, read at start-up, and written atomically (temp file + rename).
 
 export interface KvkeyConfig {
-  cloud?: { name?: string };
+  /** endpoint: the served emulator the Local cloud points at (`https://localhost:8443`); unset = embedded. */
+  cloud?: { name?: string; endpoint?: string };
   core?: { output?: string };
   defaults?: { vault?: string; hsm?: string };
 }

@@ -2,7 +2,7 @@ import type { KeyClient } from "@azure/keyvault-keys";
 import type { CliIO } from "../io/streams.js";
 import { chalkFor, colorEnabled } from "../io/color.js";
 import { withSpinner } from "../io/spinner.js";
-import { activeCloudName, findCloud, CLOUDS, type Cloud, type CloudSource } from "../vault-client/clouds.js";
+import { activeCloudName, findCloud, localCloudAt, CLOUDS, type Cloud, type CloudSource } from "../vault-client/clouds.js";
 import type { VaultClients } from "../vault-client/factory.js";
 import { readConfig, type KvkeyConfig } from "./config.js";
 import { ValidationError } from "./errors.js";
@@ -45,7 +45,16 @@ export function createContext(deps: ContextDeps): CommandContext {
   const { io, globals, home } = deps;
   const config = readConfig(home);
   const active = activeCloudName(globals.cloud, io.env, config.cloud?.name);
-  const cloud = findCloud(active.name);
+  const found = findCloud(active.name);
+  const emulatorUrl = io.env.KVKEY_EMULATOR_URL || config.cloud?.endpoint;
+  let cloud = found;
+  if (found?.local && emulatorUrl) {
+    try {
+      cloud = localCloudAt(emulatorUrl);
+    } catch {
+      throw new ValidationError(`The served emulator URL '${emulatorUrl}' (KVKEY_EMULATOR_URL or kvkey cloud set --endpoint) is not a URL.`);
+    }
+  }
   if (!cloud) {
     const known = CLOUDS.map((c) => c.name).join(", ");
     throw new ValidationError(`Unknown cloud '${active.name}' (from ${active.source}). Known clouds: ${known}.`);

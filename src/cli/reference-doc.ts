@@ -60,7 +60,8 @@ export function renderReference(): string {
   for (const spec of topLevel) sections.push(commandSection(spec), "");
   for (const group of GROUPS) {
     sections.push(`## kvkey ${group.path.join(" ")}`, "", group.summary, "");
-    for (const spec of COMMANDS.filter((c) => c.path.length > 1 && c.path[0] === group.path[0])) sections.push(commandSection(spec), "");
+    const inGroup = (c: CommandSpec) => c.path.length === group.path.length + 1 && group.path.every((word, i) => c.path[i] === word);
+    for (const spec of COMMANDS.filter(inGroup)) sections.push(commandSection(spec), "");
   }
   return sections.join("\n").replace(/\n{3,}/g, "\n\n").trimEnd() + "\n";
 }

@@ -13,6 +13,12 @@ import { backupCommand } from "./commands/backup.js";
 import { restoreCommand } from "./commands/restore.js";
 import { cloudListCommand, cloudSetCommand, cloudShowCommand } from "./commands/cloud.js";
 import { emulatorCaCommand, emulatorStartCommand, emulatorStatusCommand, emulatorStopCommand } from "./commands/emulator.js";
+import {
+  emulatorVaultCreateCommand,
+  emulatorVaultDeleteCommand,
+  emulatorVaultListCommand,
+  emulatorVaultShowCommand,
+} from "./commands/emulator-vault.js";
 
 // Every command and group kvkey knows. Command modules hold only declarations and small parse
 // functions; the SDK and the emulator load inside run(), so building this registry is cheap.
@@ -25,6 +31,7 @@ export const ROOT_GROUP: GroupSpec = {
 export const GROUPS: readonly GroupSpec[] = [
   { path: ["cloud"], summary: "Manage the clouds kvkey can target (Local, Azure)." },
   { path: ["emulator"], summary: "Serve the emulated vault over HTTPS for other programs and SDKs." },
+  { path: ["emulator", "vault"], summary: "Manage the emulator's key vaults and managed HSMs (soft-delete retention, purge protection)." },
 ];
 
 export const COMMANDS: readonly CommandSpec<any>[] = [
@@ -47,6 +54,10 @@ export const COMMANDS: readonly CommandSpec<any>[] = [
   emulatorStartCommand,
   emulatorStatusCommand,
   emulatorStopCommand,
+  emulatorVaultCreateCommand,
+  emulatorVaultDeleteCommand,
+  emulatorVaultListCommand,
+  emulatorVaultShowCommand,
 ];
 
 /** The command named by the leading words of argv, and the arguments after them. */

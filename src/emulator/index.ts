@@ -2,7 +2,7 @@ import { SqliteKeyStore } from "./store/sqlite-store.js";
 import { KeyService, type VaultTarget } from "./service/key-service.js";
 import { CryptoService } from "./service/crypto-service.js";
 import { KeyVaultHandler } from "./http/handler.js";
-import { TokenAuthority, type IssuedToken } from "./http/auth.js";
+import { TokenAuthority, type AuthMode, type IssuedToken } from "./http/auth.js";
 import { SecurityDomain } from "./crypto/seal.js";
 import { loadOrCreateSecurityDomain } from "./security-domain-file.js";
 import { systemClock, type Clock } from "./domain/clock.js";
@@ -12,8 +12,10 @@ import type { WireRequest, WireResponse } from "./http/wire.js";
 export type { WireRequest, WireResponse } from "./http/wire.js";
 export type { Clock } from "./domain/clock.js";
 export { ManualClock, offsetClock, systemClock } from "./domain/clock.js";
-export type { IssuedToken } from "./http/auth.js";
+export type { AuthMode, IssuedToken } from "./http/auth.js";
+export { IDENTITY_PATH } from "./http/identity.js";
 export type { Vault, VaultKind } from "./domain/vault.js";
+export type { VaultTarget } from "./service/key-service.js";
 export { VaultError } from "./domain/errors.js";
 export { LATEST_API_VERSION } from "./http/api-version.js";
 
@@ -25,6 +27,10 @@ export interface EmulatorOptions {
   clock?: Clock;
   /** The container that requests to a bare localhost/IP host address. */
   defaultVault?: VaultTarget;
+  /** Which bearer tokens to accept (default strict: only this emulator's, for the right resource). */
+  authMode?: AuthMode;
+  /** Serve the managed-identity token endpoint at /msi/token (the served emulator does). */
+  identityEndpoint?: boolean;
 }
 
 /** A container's soft-delete settings, set programmatically (Azure sets them in its control plane). */
@@ -40,13 +46,19 @@ export interface VaultConfiguration {
 /** One emulated Key Vault / Managed HSM data plane: a request handler over durable state. */
 export interface Emulator {
   handle(request: WireRequest): Promise<WireResponse>;
-  /** A bearer token this emulator accepts. */
-  issueToken(subject?: string): IssuedToken;
+  /** A bearer token this emulator accepts, for the given resource (default https://vault.localhost). */
+  issueToken(subject?: string, audience?: string): IssuedToken;
+  /** The X-IDENTITY-HEADER secret of the token endpoint: stable for a data directory. */
+  readonly identityHeader: string;
   /**
    * Creates the vault or Managed HSM if needed and sets its soft-delete retention and purge protection.
    * Throws a VaultError (code BadParameter) for an invalid name or retention.
    */
   configureVault(configuration: VaultConfiguration): Vault;
+  listVaults(): Vault[];
+  getVault(target: VaultTarget): Vault | undefined;
+  /** Removes a vault or Managed HSM and every key in it; false when it did not exist. */
+  deleteVault(target: VaultTarget): boolean;
   /** Vaults created by requests since the emulator started (drained by the caller). */
   takeCreatedVaults(): Vault[];
   readonly dataDir: string | undefined;
@@ -68,12 +80,24 @@ export function createEmulator(options: EmulatorOptions): Emulator {
     const service = new KeyService(store, domain, clock);
     const tokens = new TokenAuthority(domain.deriveKey("token signing"));
     const crypto = new CryptoService(service, clock);
-    const handler = new KeyVaultHandler({ service, crypto, tokens, ...(options.defaultVault ? { defaultVault: options.defaultVault } : {}) });
+    const identityHeader = domain.deriveKey("identity header").toString("base64url").slice(0, 32);
+    const handler = new KeyVaultHandler({
+      service,
+      crypto,
+      tokens,
+      authMode: options.authMode ?? "strict",
+      ...(options.identityEndpoint ? { identity: { header: identityHeader } } : {}),
+      ...(options.defaultVault ? { defaultVault: options.defaultVault } : {}),
+    });
     return {
       handle: (request) => handler.handle(request),
-      issueToken: (subject) => tokens.issue(subject),
+      issueToken: (subject, audience) => tokens.issue(subject, audience),
+      identityHeader,
       configureVault: ({ name, kind, ...settings }) => service.configureVault({ name, kind }, settings),
       takeCreatedVaults: () => service.createdVaults.splice(0),
+      listVaults: () => service.listVaults(),
+      getVault: (target) => service.getVault(target),
+      deleteVault: (target) => service.deleteVault(target),
       dataDir: options.dataDir,
       securityDomainId: domain.id,
       close: () => store.close(),

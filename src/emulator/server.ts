@@ -35,7 +35,9 @@ const KEEP_ALIVE_TIMEOUT_MS = 30_000;
 
 export async function startEmulator(options: ServeOptions): Promise<ServedEmulator> {
   const tls = options.dataDir ? await ensureTlsMaterial(options.dataDir) : { ...(await ephemeralTlsMaterial()), caPath: undefined };
-  const emulator = createEmulator(options);
+  // Served, the emulator meets clients it did not configure: any bearer token by default (as other
+  // emulators do), and the managed-identity endpoint for DefaultAzureCredential.
+  const emulator = createEmulator({ authMode: "any", identityEndpoint: true, ...options });
   const inFlight = new Set<Promise<void>>();
 
   const server: Server = createServer({ key: tls.keyPem, cert: tls.certPem }, (req, res) => {

@@ -62,7 +62,7 @@ function renderTable(data: unknown, options: RenderOptions): string {
   }
   return formatTable(rows, {
     // knack sorts columns only for a command's raw result: a query or a view chose the order.
-    sortKeys: true,
+    sortKeys: !options.query && !options.tableView,
     ...(options.terminalWidth !== undefined ? { terminalWidth: options.terminalWidth } : {}),
   });
 }

@@ -25,6 +25,14 @@ export function compareCodePoints(a: string, b: string): number {
   }
 }
 
+/**
+ * `d[key] = value`. Plain assignment would treat a "__proto__" key as the prototype; in a dict it is
+ * just a key. Like Python, a key that is already there keeps its place.
+ */
+export function setItem(target: JsonObject, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 /** `sorted(d)` for a dict's keys. */
 export function sortedKeys(obj: JsonObject): string[] {
   return Object.keys(obj).sort(compareCodePoints);

@@ -63,7 +63,7 @@ function layout(rows: Row[], terminalWidth: number | undefined): string {
   const widths = headers.map((h, col) =>
     Math.max(codePointLength(h) + 2, ...cells.map((row) => Math.max(0, ...(row[col] ?? []).map(codePointLength)))),
   );
-  if (terminalWidth !== undefined) fit(widths, headers, terminalWidth);
+  if (terminalWidth !== undefined) fit(widths, headers, cells, terminalWidth);
 
   const line = (parts: string[]) =>
     parts
@@ -84,19 +84,26 @@ function cellLines(value: unknown): string[] {
 }
 
 /**
- * Not in az: narrow the widest column, one character at a time, until a line fits the terminal.
- * A column never gets narrower than its header, so a table that cannot fit still overflows.
+ * Not in az: narrow the table until a line fits the terminal. Padding goes first (tabulate keeps every
+ * column two wider than its header, even an empty one), then the widest column loses a character at
+ * a time. A column never gets narrower than its header, so a table that cannot fit still overflows.
  */
-function fit(widths: number[], headers: string[], terminalWidth: number): void {
+function fit(widths: number[], headers: string[], cells: string[][][], terminalWidth: number): void {
   const minimum = headers.map((h) => Math.max(codePointLength(h), 1));
+  const content = headers.map((_, col) => Math.max(0, ...cells.map((row) => Math.max(0, ...(row[col] ?? []).map(codePointLength)))));
   const total = () => widths.reduce((sum, w) => sum + w, 0) + 2 * (widths.length - 1);
-  while (total() > terminalWidth) {
+  const widestAbove = (floor: (col: number) => number): number => {
     let widest = -1;
     widths.forEach((w, col) => {
-      if (w > (minimum[col] ?? 1) && (widest < 0 || w > (widths[widest] ?? 0))) widest = col;
+      if (w > floor(col) && (widest < 0 || w > (widths[widest] ?? 0))) widest = col;
     });
-    if (widest < 0) return;
-    widths[widest] = (widths[widest] ?? 1) - 1;
+    return widest;
+  };
+  while (total() > terminalWidth) {
+    let col = widestAbove((c) => Math.max(minimum[c] ?? 1, content[c] ?? 0));
+    if (col < 0) col = widestAbove((c) => minimum[c] ?? 1);
+    if (col < 0) return;
+    widths[col] = (widths[col] ?? 1) - 1;
   }
 }
 

@@ -1,5 +1,6 @@
-import { stringify, type ScalarTag } from "yaml";
-import { isJsonObject, sortedKeys } from "./python.js";
+import { createRequire } from "node:module";
+import type { ScalarTag } from "yaml";
+import { isJsonObject, setItem, sortedKeys } from "./python.js";
 import { chooseStyle, doubleQuoted, singleQuoted, yamlNumber } from "./yaml-scalar.js";
 
 // -o yaml: yaml.safe_dump(result, default_flow_style=False) as azure-cli calls it. The yaml package
@@ -7,6 +8,14 @@ import { chooseStyle, doubleQuoted, singleQuoted, yamlNumber } from "./yaml-scal
 // indented under their key, {} and [] for empty collections); one custom scalar tag writes every
 // string, number, boolean and null the way PyYAML would (see yaml-scalar.ts). Strings stay strings:
 // az 2.45 printed key material as !!binary because its SDK handed it bytes; ours are text.
+
+// Loaded on first use: the yaml package is the heaviest import of the output stage (tens of
+// milliseconds) and most runs print json.
+let yamlPackage: typeof import("yaml") | undefined;
+function loadYaml(): typeof import("yaml") {
+  yamlPackage ??= createRequire(import.meta.url)("yaml") as typeof import("yaml");
+  return yamlPackage;
+}
 
 export interface YamlPalette {
   key(text: string): string;
@@ -44,7 +53,7 @@ function sortDeep(value: unknown): unknown {
   if (isJsonObject(value)) {
     const sorted: Record<string, unknown> = {};
     for (const key of sortedKeys(value)) {
-      if (value[key] !== undefined) Object.defineProperty(sorted, key, { value: sortDeep(value[key]), enumerable: true, writable: true, configurable: true });
+      if (value[key] !== undefined) setItem(sorted, key, sortDeep(value[key]));
     }
     return sorted;
   }
@@ -52,7 +61,7 @@ function sortDeep(value: unknown): unknown {
 }
 
 export function formatYaml(result: unknown, palette: YamlPalette = PLAIN_YAML_PALETTE): string {
-  const text = stringify(sortDeep(result), {
+  const text = loadYaml().stringify(sortDeep(result), {
     indent: 2,
     indentSeq: false,
     lineWidth: 0,

@@ -13,6 +13,8 @@ export interface Cloud {
   /** The resource manager endpoint az reports for the cloud. */
   resourceManager?: string;
   local: boolean;
+  /** For Local: the served emulator's URL, when one is targeted. */
+  endpoint?: string;
 }
 
 export const CLOUDS: readonly Cloud[] = [
@@ -47,6 +49,17 @@ export const DEFAULT_CLOUD = "Local";
 
 export function findCloud(name: string): Cloud | undefined {
   return CLOUDS.find((c) => c.name.toLowerCase() === name.toLowerCase());
+}
+
+/**
+ * The Local cloud pointed at a served emulator: `--vault-name demo` becomes
+ * `https://demo.vault.localhost:{port}` instead of the embedded vault.
+ */
+export function localCloudAt(endpoint: string): Cloud {
+  const url = new URL(endpoint);
+  const port = url.port ? `:${url.port}` : ":443";
+  const local = findCloud("Local")!;
+  return { ...local, keyvaultDns: `${local.keyvaultDns}${port}`, mhsmDns: `${local.mhsmDns}${port}`, endpoint: `https://localhost${port}` };
 }
 
 /** Where the active cloud's name came from, for `kvkey cloud show` and for messages. */

@@ -44,9 +44,16 @@ export function embeddedConnection(emulator: Emulator): EmbeddedConnection {
     },
   };
   const credential: TokenCredential = {
-    async getToken(): Promise<AccessToken> {
-      return emulator.issueToken();
+    // The token's audience is the resource the challenge named, as Entra would issue it.
+    async getToken(scopes: string | string[]): Promise<AccessToken> {
+      return emulator.issueToken("local", audienceOf(scopes));
     },
   };
   return { httpClient, credential };
+}
+
+/** `https://vault.localhost/.default` -> `https://vault.localhost`. */
+export function audienceOf(scopes: string | string[]): string | undefined {
+  const scope = Array.isArray(scopes) ? scopes[0] : scopes;
+  return scope?.replace(/\/\.default$/, "");
 }

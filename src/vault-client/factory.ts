@@ -63,9 +63,8 @@ export function createVaultClients(options: VaultClientsOptions): VaultClients {
         const served = await import("./served-client.js");
         const { agent, credential } = await served.servedConnection(options.home, options.env);
         agents.push(agent);
-        const { agentPolicy } = await import("./served.js");
-        const policies = [...(common.additionalPolicies ?? []), { policy: agentPolicy(agent), position: "perCall" as const }];
-        client = new KeyClient(endpoint.vaultUrl, credential, { ...common, additionalPolicies: policies });
+        const { agentHttpClient } = await import("./served.js");
+        client = new KeyClient(endpoint.vaultUrl, credential, { ...common, httpClient: agentHttpClient(agent) });
       } else {
         if (!azureCredential) {
           const { azureCredential: make } = await import("./azure-credential.js");

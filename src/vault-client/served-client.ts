@@ -36,7 +36,8 @@ async function localTokenCredential(home: string): Promise<TokenCredential> {
     const { loadOrCreateSecurityDomain } = await import("../emulator/security-domain-file.js");
     const { TokenAuthority } = await import("../emulator/http/auth.js");
     const authority = new TokenAuthority(loadOrCreateSecurityDomain(home).deriveKey("token signing"));
-    return { getToken: async (): Promise<AccessToken> => authority.issue() };
+    const { audienceOf } = await import("./embedded.js");
+    return { getToken: async (scopes): Promise<AccessToken> => authority.issue("local", audienceOf(scopes)) };
   }
   // An emulator with its own data directory, in its default `--auth any` mode, accepts any token.
   return { getToken: async (): Promise<AccessToken> => ({ token: "kvkey-cli", expiresOnTimestamp: Date.now() + 3_600_000 }) };

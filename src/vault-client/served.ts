@@ -1,7 +1,7 @@
 import { Agent } from "node:https";
 import { lookup as dnsLookup, type LookupAddress } from "node:dns";
 import type { LookupFunction } from "node:net";
-import type { PipelinePolicy } from "@azure/core-rest-pipeline";
+import { createDefaultHttpClient, type HttpClient } from "@azure/core-rest-pipeline";
 import { isLocalVaultHost } from "./local-host.js";
 
 // Reaching a served emulator over real HTTPS: names under *.localhost resolve to loopback here (no
@@ -23,13 +23,17 @@ export function servedAgent(caPem: string): Agent {
   return new Agent({ keepAlive: true, ca: caPem, lookup: localhostLookup });
 }
 
-/** Sends every request of a client through the given agent. */
-export function agentPolicy(agent: Agent): PipelinePolicy {
+/**
+ * An SDK HttpClient that sends every request through the given agent. An HttpClient rather than a
+ * pipeline policy, because some clients (@azure/identity's managed identity) replace the caller's
+ * policies but keep its HttpClient.
+ */
+export function agentHttpClient(agent: Agent): HttpClient {
+  const inner = createDefaultHttpClient();
   return {
-    name: "kvkeyServedEmulatorAgent",
-    sendRequest(request, next) {
+    sendRequest(request) {
       request.agent = agent;
-      return next(request);
+      return inner.sendRequest(request);
     },
   };
 }

@@ -68,7 +68,7 @@ export interface RawRequest {
 /** One request straight into the handler, the way the SDK's HttpClient or the HTTPS server would pass it. */
 export async function raw(emulator: Emulator, request: RawRequest): Promise<RawResponse> {
   const headers: Record<string, string> = { "content-type": "application/json", ...request.headers };
-  const token = request.token === undefined ? emulator.issueToken().token : request.token;
+  const token = request.token === undefined ? tokenFor(emulator, request.url) : request.token;
   if (token !== false) headers.authorization = `Bearer ${token}`;
   const body = request.body === undefined ? undefined : typeof request.body === "string" ? request.body : JSON.stringify(request.body);
   const response = await emulator.handle({ method: request.method, url: request.url, headers, ...(body !== undefined ? { body } : {}) });
@@ -84,3 +84,14 @@ export async function raw(emulator: Emulator, request: RawRequest): Promise<RawR
 }
 
 export const API = "api-version=2025-07-01";
+
+/**
+ * A valid token for the container a URL addresses: its audience is the resource the challenge names
+ * (`https://vault.localhost[:port]` or `https://managedhsm.localhost[:port]`), as Entra would issue it.
+ */
+export function tokenFor(emulator: Emulator, url: string): string {
+  const host = new URL(url).host;
+  const labels = host.split(".");
+  const container = labels.length >= 3 && (labels[1] === "vault" || labels[1] === "managedhsm");
+  return emulator.issueToken("test", `https://${container ? labels.slice(1).join(".") : host}`).token;
+}

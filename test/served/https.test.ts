@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { KeyClient } from "@azure/keyvault-keys";
 import { startEmulator, type ServedEmulator } from "../../src/emulator/server.js";
-import { agentPolicy, servedAgent } from "../../src/vault-client/served.js";
+import { agentHttpClient, servedAgent } from "../../src/vault-client/served.js";
 import { tempDataDir } from "../helpers/emulator.js";
 
 // The served emulator over real HTTPS, trusting only the CA it generated.
@@ -26,7 +26,7 @@ function client(vault: string): KeyClient {
   const agent = servedAgent(served.caPem);
   const credential = { getToken: async () => served.emulator.issueToken() };
   return new KeyClient(`https://${vault}.vault.localhost:${served.port}`, credential, {
-    additionalPolicies: [{ policy: agentPolicy(agent), position: "perCall" }],
+    httpClient: agentHttpClient(agent),
     retryOptions: { maxRetries: 0 },
   });
 }
@@ -48,7 +48,7 @@ describe("startEmulator", () => {
 
   test("a client that does not trust the CA is refused by TLS", async () => {
     const c = new KeyClient(`https://x.vault.localhost:${served.port}`, { getToken: async () => served.emulator.issueToken() }, {
-      additionalPolicies: [{ policy: agentPolicy(servedAgent("")), position: "perCall" }],
+      httpClient: agentHttpClient(servedAgent("")),
       retryOptions: { maxRetries: 0 },
     });
     await expect(c.getKey("k")).rejects.toThrow(/certificate/i);

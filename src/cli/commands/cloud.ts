@@ -1,6 +1,6 @@
 import { defineCommand } from "../spec.js";
 import { CLOUDS, findCloud, type Cloud } from "../../vault-client/clouds.js";
-import { ValidationError } from "../errors.js";
+import { UsageError, ValidationError } from "../errors.js";
 import { readConfig, writeConfig } from "../config.js";
 import type { CommandContext } from "../context.js";
 import { str } from "./shared.js";
@@ -12,6 +12,7 @@ function cloudView(cloud: Cloud, active: boolean): Record<string, unknown> {
   return {
     endpoints: {
       activeDirectory: cloud.activeDirectory ?? null,
+      ...(cloud.local ? { emulator: cloud.endpoint ?? null } : {}),
       resourceManager: cloud.resourceManager ?? null,
     },
     isActive: active,
@@ -62,7 +63,7 @@ export const cloudShowCommand = defineCommand({
   ],
   parse: (raw) => ({ name: str(raw, "name") }),
   async run(o, ctx) {
-    const cloud = o.name === undefined ? ctx.cloud : named(o.name);
+    const cloud = o.name === undefined || named(o.name).name === ctx.cloud.name ? ctx.cloud : named(o.name);
     return cloudView(cloud, cloud.name === ctx.cloud.name);
   },
   tableView: cloudsTable,
@@ -73,21 +74,43 @@ export const cloudSetCommand = defineCommand({
   summary: "Set the active cloud.",
   description:
     "The choice is saved in $KVKEY_HOME/config.json. --cloud, KVKEY_CLOUD and AZURE_CLOUD_NAME still override it for a single command.",
-  options: [{ flags: "-n, --name <name>", help: "Name of a registered cloud.", required: true }],
+  options: [
+    { flags: "-n, --name <name>", help: "Name of a registered cloud.", required: true },
+    {
+      flags: "--endpoint <url>",
+      help: 'Local only: the served emulator to use instead of the embedded vault, e.g. https://localhost:8443 ("" for the embedded vault again). KVKEY_EMULATOR_URL overrides it.',
+    },
+  ],
   examples: [
     { title: "Target Azure from now on (credentials from az login).", command: "kvkey cloud set --name AzureCloud" },
     { title: "Go back to the local emulated vault.", command: "kvkey cloud set --name Local" },
+    { title: "Use the served emulator (kvkey emulator start) for --vault-name and --hsm-name.", command: "kvkey cloud set --name Local --endpoint https://localhost:8443" },
   ],
   parse(raw) {
     const name = str(raw, "name");
-    if (name === undefined) throw new ValidationError("the following arguments are required: --name/-n");
-    return { name };
+    if (name === undefined) throw new UsageError("the following arguments are required: --name/-n");
+    const endpoint = str(raw, "endpoint");
+    if (endpoint !== undefined && endpoint !== "") {
+      let url: URL | undefined;
+      try {
+        url = new URL(endpoint);
+      } catch {
+        url = undefined;
+      }
+      if (!url || url.protocol !== "https:") throw new UsageError(`argument --endpoint: '${endpoint}' is not an https URL`);
+    }
+    return { name, endpoint };
   },
   async run(o, ctx) {
     const cloud = named(o.name);
+    if (o.endpoint !== undefined && !cloud.local) throw new ValidationError("--endpoint applies to the Local cloud only.");
     const config = readConfig(ctx.home);
-    if (config.cloud?.name === cloud.name) return undefined;
-    writeConfig(ctx.home, { ...config, cloud: { ...config.cloud, name: cloud.name } });
+    const endpoint = o.endpoint === undefined ? config.cloud?.endpoint : o.endpoint === "" ? undefined : o.endpoint;
+    if (config.cloud?.name === cloud.name && config.cloud?.endpoint === endpoint) return undefined;
+    const next: NonNullable<typeof config.cloud> = { ...config.cloud, name: cloud.name };
+    if (endpoint && cloud.local) next.endpoint = endpoint;
+    else delete next.endpoint;
+    writeConfig(ctx.home, { ...config, cloud: next });
     ctx.warn(`Switched active cloud to '${cloud.name}'.`);
     if (!cloud.local) ctx.warn("Use 'az login' to log in to this cloud (kvkey uses the same credentials).");
     if (ctx.cloudSource === "--cloud" || ctx.cloudSource === "KVKEY_CLOUD" || ctx.cloudSource === "AZURE_CLOUD_NAME") {

@@ -22,6 +22,9 @@ interface EmulatorState {
   dataDir: string;
   caPath: string;
   auth: string;
+  /** For DefaultAzureCredential in apps: IDENTITY_ENDPOINT and IDENTITY_HEADER. */
+  identityEndpoint: string;
+  identityHeader: string;
   started: string;
 }
 
@@ -99,6 +102,7 @@ export const emulatorStartCommand = defineCommand({
       port: o.port,
       host: o.host,
       defaultVault: { name: o.defaultVault, kind: "vault" },
+      authMode: o.auth,
     });
     const state: EmulatorState = {
       pid: process.pid,
@@ -108,6 +112,8 @@ export const emulatorStartCommand = defineCommand({
       dataDir,
       caPath: served.caPath ?? writeEphemeralCa(dataDir, served.caPem),
       auth: o.auth,
+      identityEndpoint: `${served.url}/msi/token`,
+      identityHeader: served.emulator.identityHeader,
       started: new Date().toISOString(),
     };
     writeFileSync(join(dataDir, STATE_FILE), JSON.stringify(state, null, 2) + "\n", { mode: 0o600 });
@@ -216,6 +222,7 @@ export const emulatorCaCommand = defineCommand({
     ensureHome(dataDir);
     const { ensureTlsMaterial } = await import("../../emulator/tls/local-ca.js");
     const tls = await ensureTlsMaterial(dataDir);
-    return o.pem ? tls.caPem : tls.caPath;
+    // Without its final newline: `-o tsv` adds one, so `> ca.pem` gives a clean file.
+    return o.pem ? tls.caPem.trimEnd() : tls.caPath;
   },
 });

@@ -20,9 +20,17 @@ export interface IssuedToken {
 export interface TokenClaims {
   sub: string;
   oid: string;
+  aud: string;
   exp: number;
   iat: number;
 }
+
+/**
+ * Which bearer tokens the emulator accepts. `strict`: only tokens it issued, unexpired, for the
+ * resource the challenge names. `any`: every bearer token, as other emulators do, so an app holding a
+ * token from anywhere (even real Entra) can talk to it.
+ */
+export type AuthMode = "strict" | "any";
 
 export class TokenAuthority {
   constructor(private readonly key: Buffer) {}
@@ -45,8 +53,11 @@ export class TokenAuthority {
     return { token: `${header}.${payload}.${signature}`, expiresOnTimestamp: claims.exp * 1000 };
   }
 
-  /** The claims of a token this authority issued and that has not expired; undefined otherwise. */
-  verify(token: string): TokenClaims | undefined {
+  /**
+   * The claims of a token this authority issued, unexpired and (when given) for the audience;
+   * undefined otherwise.
+   */
+  verify(token: string, audience?: string): TokenClaims | undefined {
     const parts = token.split(".");
     if (parts.length !== 3) return undefined;
     const expected = Buffer.from(this.sign(`${parts[0]}.${parts[1]}`));
@@ -55,6 +66,7 @@ export class TokenAuthority {
     try {
       const claims = JSON.parse(Buffer.from(parts[1]!, "base64url").toString("utf8")) as TokenClaims;
       if (typeof claims.exp !== "number" || claims.exp * 1000 < Date.now()) return undefined;
+      if (audience !== undefined && claims.aud !== audience) return undefined;
       return claims;
     } catch {
       return undefined;

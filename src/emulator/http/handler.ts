@@ -3,8 +3,9 @@ import { VaultError, type VaultErrorCode } from "../domain/errors.js";
 import type { KeyService, VaultTarget } from "../service/key-service.js";
 import type { CryptoService } from "../service/crypto-service.js";
 import { checkApiVersion } from "./api-version.js";
-import { bearerToken, challengeHeader, type TokenAuthority } from "./auth.js";
-import { addressRequest, type Addressed } from "./host.js";
+import { bearerToken, challengeHeader, type AuthMode, type TokenAuthority } from "./auth.js";
+import { addressRequest, challengeResource, type Addressed } from "./host.js";
+import { handleIdentityRequest, isIdentityRequest, type IdentityOptions } from "./identity.js";
 import { keyOperation, randomBytesOperation } from "./key-operations.js";
 import { pageSize, parseCreateKey, parseImportKey, parseJsonBody, parseRestore, parseUpdateKey } from "./parse.js";
 import { route, type Route } from "./router.js";
@@ -37,6 +38,10 @@ export interface HandlerOptions {
   /** encrypt, decrypt, wrapkey, unwrapkey, sign, verify and rng. */
   crypto: CryptoService;
   tokens: TokenAuthority;
+  /** Default strict: only this emulator's tokens. */
+  authMode?: AuthMode;
+  /** Serve the managed-identity token endpoint (the served emulator does; the embedded one needs none). */
+  identity?: IdentityOptions;
   /** Container for requests to a bare `localhost`/IP host. */
   defaultVault?: VaultTarget;
 }
@@ -61,6 +66,9 @@ export class KeyVaultHandler {
     } catch {
       return this.error(400, "BadParameter", "The request URL is not valid.");
     }
+    if (this.options.identity && isIdentityRequest(url)) {
+      return handleIdentityRequest(request, url, this.options.tokens, this.options.identity, this.options.authMode ?? "strict");
+    }
     const addressed = addressRequest(url, request.headers.host, this.options.defaultVault);
     if (!addressed) {
       return this.error(
@@ -72,7 +80,9 @@ export class KeyVaultHandler {
 
     const token = bearerToken(request.headers.authorization);
     if (token === undefined) return this.challenge(addressed, false);
-    if (!this.options.tokens.verify(token)) return this.challenge(addressed, true);
+    if ((this.options.authMode ?? "strict") === "strict" && !this.options.tokens.verify(token, challengeResource(addressed))) {
+      return this.challenge(addressed, true);
+    }
 
     try {
       const apiVersion = checkApiVersion(url.searchParams);

@@ -169,6 +169,20 @@ export class KeyService {
    * only programmatically. Unlike Azure it may also turn purge protection off again: it is a test
    * harness knob. Keys already deleted keep the scheduled purge date they were given.
    */
+  listVaults(): Vault[] {
+    return this.store.read(() => this.store.listVaults());
+  }
+
+  /** Deletes a container and all its keys at once (what deleting and purging the vault in ARM comes to). */
+  deleteVault(target: VaultTarget): boolean {
+    return this.store.write(() => {
+      const vault = this.store.getVault(vaultId(target.name, target.kind));
+      if (!vault) return false;
+      this.store.deleteVault(vault.id);
+      return true;
+    });
+  }
+
   configureVault(target: VaultTarget, settings: VaultSettings): Vault {
     if (!VAULT_NAME_PATTERN.test(target.name)) {
       throw VaultErrors.badParameter(`The vault name '${target.name}' is not valid: use 1-24 letters, digits and dashes.`);

@@ -34,6 +34,8 @@ export interface KeyStore {
   /** Changes a vault's soft-delete settings (retention, purge protection). */
   updateVaultSettings(vault: Vault): void;
   listVaults(): Vault[];
+  /** Removes a vault and every key in it (active or deleted). */
+  deleteVault(id: string): void;
 
   getKey(vaultId: string, name: string): KeyRecord | undefined;
   insertKey(vaultId: string, name: string): void;

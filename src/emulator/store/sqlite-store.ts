@@ -125,6 +125,8 @@ export class SqliteKeyStore implements KeyStore {
     this.stmts = {
       getVault: db.prepare("SELECT * FROM vaults WHERE id = ?"),
       listVaults: db.prepare("SELECT * FROM vaults ORDER BY id"),
+      deleteVaultKeys: db.prepare("DELETE FROM keys WHERE vault_id = ?"),
+      deleteVault: db.prepare("DELETE FROM vaults WHERE id = ?"),
       insertVault: db.prepare(
         "INSERT INTO vaults (id, name, kind, retention_days, purge_protection, created) VALUES (@id, @name, @kind, @retention_days, @purge_protection, @created)",
       ),
@@ -219,6 +221,12 @@ export class SqliteKeyStore implements KeyStore {
 
   updateVaultSettings(vault: Vault): void {
     this.stmts.updateVaultSettings.run(vault.retentionDays, vault.purgeProtection ? 1 : 0, vault.id);
+  }
+
+  deleteVault(id: string): void {
+    // Versions go with their keys (ON DELETE CASCADE).
+    this.stmts.deleteVaultKeys.run(id);
+    this.stmts.deleteVault.run(id);
   }
 
   listVaults(): Vault[] {

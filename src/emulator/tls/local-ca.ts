@@ -97,7 +97,12 @@ async function issueCa(): Promise<{ certPem: string; keyPem: string }> {
     { name: "subjectKeyIdentifier" },
   ]);
   cert.sign(forge.pki.privateKeyFromPem(key.privatePem), forge.md.sha256.create());
-  return { certPem: forge.pki.certificateToPem(cert), keyPem: key.privatePem };
+  return { certPem: unixLines(forge.pki.certificateToPem(cert)), keyPem: key.privatePem };
+}
+
+/** node-forge writes PEM with CRLF; every other tool (and diff) expects LF. */
+function unixLines(pem: string): string {
+  return pem.replace(/\r\n/g, "\n");
 }
 
 async function issueServerCertificate(caCertPem: string, caKeyPem: string): Promise<{ certPem: string; keyPem: string }> {
@@ -122,7 +127,7 @@ async function issueServerCertificate(caCertPem: string, caKeyPem: string): Prom
     { name: "authorityKeyIdentifier", keyIdentifier: caCert.generateSubjectKeyIdentifier().getBytes() },
   ]);
   cert.sign(forge.pki.privateKeyFromPem(caKeyPem), forge.md.sha256.create());
-  return { certPem: forge.pki.certificateToPem(cert), keyPem: key.privatePem };
+  return { certPem: unixLines(forge.pki.certificateToPem(cert)), keyPem: key.privatePem };
 }
 
 /** A positive 16-byte serial number in hex (the high bit cleared so DER keeps it positive). */

@@ -1,4 +1,4 @@
-import jmespath from "jmespath";
+import { createRequire } from "node:module";
 
 // The jmespath package parses; we evaluate (see interpreter.ts). Its parser is a port of jmespath.py's
 // and agrees with it on valid input but for one bug, and it accepts a few broken queries that
@@ -6,6 +6,8 @@ import jmespath from "jmespath";
 // - an argument that starts with `@` is cut short: `length(@[0].name)` parses as length(@, [0].name).
 //   The package handles a parenthesised `(@)` correctly and it means the same, so each `@` outside
 //   quotes is handed over as `(@)`;
+// - it unescapes only the first \' in a 'raw string', so raw strings are handed over as the
+//   equivalent `"json"` literal, unescaped here as jmespath.py does it;
 // - `foo.`, an unterminated 'string' or `literal`, a bare `-` leave holes in its tree or read on to the
 //   end of the text: the tree and the quoting are checked, so such a query fails at compile time, as
 //   `az --query` does, instead of crashing or quietly meaning something else later.
@@ -29,11 +31,16 @@ export type AstNode =
   | { type: "MultiSelectHash"; children: { name: string; value: AstNode }[] }
   | { type: "Function"; name: string; children: AstNode[] };
 
-const compile = (jmespath as unknown as { compile(expression: string): unknown }).compile;
+// Loaded on the first --query only; most runs have none.
+let compilePackage: ((expression: string) => unknown) | undefined;
+function compile(expression: string): unknown {
+  compilePackage ??= (createRequire(import.meta.url)("jmespath") as { compile(expression: string): unknown }).compile;
+  return compilePackage(expression);
+}
 
 /** Parses a JMESPath expression; throws on any syntax error. */
 export function parseExpression(expression: string): AstNode {
-  return checkNode(compile(wrapCurrentNode(expression)));
+  return checkNode(compile(prepareForPackage(expression)));
 }
 
 const PAIRS = new Set(["Subexpression", "IndexExpression", "Projection", "ValueProjection", "Pipe", "OrExpression", "AndExpression"]);
@@ -90,10 +97,11 @@ function checkNode(raw: unknown): AstNode {
 }
 
 /**
- * The expression with every `@` outside quotes written as `(@)`. On the way, insists that every
- * 'raw string', `literal` and "quoted identifier" is closed, as jmespath.py's lexer does.
+ * The expression rewritten for the package: `@` as `(@)` and 'raw strings' as `"json"` literals.
+ * On the way, insists that every 'raw string', `literal` and "quoted identifier" is closed, as
+ * jmespath.py's lexer does.
  */
-function wrapCurrentNode(expression: string): string {
+function prepareForPackage(expression: string): string {
   let out = "";
   let i = 0;
   while (i < expression.length) {
@@ -112,7 +120,12 @@ function wrapCurrentNode(expression: string): string {
       else i++;
     }
     i++;
-    out += expression.slice(start, i);
+    out += quote === "'" ? rawStringAsLiteral(expression.slice(start + 1, i - 1)) : expression.slice(start, i);
   }
   return out;
+}
+
+function rawStringAsLiteral(body: string): string {
+  // A backtick inside the JSON would end the literal early; \u0060 is the same character.
+  return `\`${JSON.stringify(body.replaceAll("\\'", "'")).replaceAll("`", "\\u0060")}\``;
 }

@@ -1,5 +1,5 @@
 import { pythonJsonDumps } from "../json.js";
-import { codePointLength, pythonStr, pythonStringRepr, pythonTypeName as pyType, type JsonObject } from "../python.js";
+import { codePointLength, pythonStr, pythonStringRepr, pythonTypeName as pyType, setItem, type JsonObject } from "../python.js";
 import { ExpressionRef, JmespathRuntimeError, jmesType, pythonCompare, pythonEquals, type JmesType } from "./values.js";
 
 // jmespath.py's built-in functions (functions.py of the version az ships), with its argument checks
@@ -139,9 +139,7 @@ const FUNCTIONS: Record<string, FunctionSpec> = {
     run: (objects) => {
       const merged: JsonObject = {};
       for (const obj of objects as JsonObject[]) {
-        for (const [k, v] of Object.entries(obj)) {
-          Object.defineProperty(merged, k, { value: v, enumerable: true, writable: true, configurable: true });
-        }
+        for (const [k, v] of Object.entries(obj)) setItem(merged, k, v);
       }
       return merged;
     },

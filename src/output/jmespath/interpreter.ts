@@ -1,4 +1,4 @@
-import { isJsonObject, type JsonObject } from "../python.js";
+import { isJsonObject, setItem, type JsonObject } from "../python.js";
 import type { AstNode, Comparator } from "./ast.js";
 import { callFunction } from "./functions.js";
 import { markOrdered } from "../ordered.js";
@@ -52,7 +52,7 @@ export function evaluate(node: AstNode, value: unknown): unknown {
     case "MultiSelectHash": {
       if (value === null) return null;
       const collected: JsonObject = {};
-      for (const pair of node.children) defineKey(collected, pair.name, evaluate(pair.value, value));
+      for (const pair of node.children) setItem(collected, pair.name, evaluate(pair.value, value));
       return markOrdered(collected);
     }
     case "OrExpression": {
@@ -63,11 +63,9 @@ export function evaluate(node: AstNode, value: unknown): unknown {
       const left = evaluate(node.children[0], value);
       return isFalse(left) ? left : evaluate(node.children[1], value);
     }
-    case "NotExpression": {
-      const operand = evaluate(node.children[0], value);
-      // Python's `not x`, except that jmespath.py special-cases numbers: !0 is false like !1.
-      return typeof operand === "number" ? false : isFalse(operand);
-    }
+    case "NotExpression":
+      // jmespath.py's `not x` with 0 special-cased to false: JMESPath falsiness, numbers never false.
+      return isFalse(evaluate(node.children[0], value));
     case "ExpressionReference":
       return new ExpressionRef(node.children[0], evaluate);
     case "Function":
@@ -125,9 +123,4 @@ function compare(comparator: Comparator, left: unknown, right: unknown): boolean
   if (!comparable(left) || !comparable(right)) return null;
   const [symbol, holds] = OPERATORS[comparator];
   return holds(pythonCompare(left, right, symbol));
-}
-
-/** Plain assignment would treat a "__proto__" key as the prototype; a multiselect key is just a key. */
-export function defineKey(target: JsonObject, key: string, value: unknown): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }

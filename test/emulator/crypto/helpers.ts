@@ -1,3 +1,4 @@
+import { tokenFor } from "../../helpers/emulator.js";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -21,7 +22,7 @@ export async function raw(emulator: Emulator, method: string, url: string, body?
   const response = await emulator.handle({
     method,
     url: url.includes("?") ? `${url}&${API}` : `${url}?${API}`,
-    headers: { authorization: `Bearer ${emulator.issueToken().token}`, "content-type": "application/json" },
+    headers: { authorization: `Bearer ${tokenFor(emulator, url)}`, "content-type": "application/json" },
     ...(body === undefined ? {} : { body: typeof body === "string" ? body : JSON.stringify(body) }),
   });
   return { status: response.status, body: response.body === "" ? undefined : JSON.parse(response.body) };

@@ -46,6 +46,12 @@ describe("query evaluation matches jmespath.py", () => {
     expect(search("length(@[0].name)")).toBe(4);
   });
 
+  it("unescapes every \\' in a raw string and leaves an @ inside quotes alone", () => {
+    expect(search("'it\\'s \\'q\\''")).toBe("it's 'q'");
+    expect(search("[?kid=='@x'] | length(@)", [{ kid: "@x" }])).toBe(1);
+    expect(search("'back`tick'")).toBe("back`tick");
+  });
+
   it("keeps a multiselect hash in the order it was written", () => {
     expect(Object.keys(search("[0].{zeta: name, alpha: kid}") as object)).toEqual(["zeta", "alpha"]);
   });

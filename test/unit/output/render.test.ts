@@ -29,6 +29,13 @@ describe("renderOutput: --query first, then --output", () => {
     expect(renderOutput(listResult(), { format: "json", color: false, query })).toBe('{\n  "enabled": true,\n  "name": "beta"\n}\n');
   });
 
+  it("treats a __proto__ key as an ordinary key, in data and in a multiselect hash", () => {
+    const data = JSON.parse('{"tags": {"__proto__": "x"}}') as unknown;
+    expect(renderOutput(data, { format: "json", color: false })).toBe('{\n  "tags": {\n    "__proto__": "x"\n  }\n}\n');
+    const query = compileQuery("{__proto__: tags.__proto__}");
+    expect(renderOutput(data, { format: "tsv", color: false, query })).toBe("x\n");
+  });
+
   it("does not change the command's result", () => {
     const result = listResult();
     const before = JSON.stringify(result);

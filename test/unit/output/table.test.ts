@@ -94,12 +94,19 @@ describe("-o table fitted to the terminal (kvkey only)", () => {
   it("shrinks the widest column with an ellipsis until the lines fit", () => {
     const text = table(listResult(), { terminalWidth: 30 });
     expect(text).toBe(
-      "Kid                     Name\n" +
-        "----------------------  ------\n" +
-        "https://demo.vault.az…  beta\n" +
-        "https://demo.vault.az…  alpha\n",
+      "Kid                      Name\n" +
+        "-----------------------  -----\n" +
+        "https://demo.vault.azu…  beta\n" +
+        "https://demo.vault.azu…  alpha\n",
     );
     for (const line of text.split("\n")) expect(Array.from(line).length).toBeLessThanOrEqual(30);
+  });
+
+  it("takes the padding of narrow and empty columns before cutting anyone's text", () => {
+    const view = () => [{ Name: "alpha", Expires: "", Kid: "https://demo.vault.azure.net/keys/alpha" }];
+    expect(table(listResult(), { tableView: view, terminalWidth: 40 })).toBe(
+      "Name   Expires  Kid\n" + "-----  -------  ------------------------\n" + "alpha           https://demo.vault.azur…\n",
+    );
   });
 
   it("leaves a table that already fits untouched", () => {
