@@ -11,8 +11,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { KeyClient } from "@azure/keyvault-keys";
-import { createEmulator } from "../dist/emulator/index.js";
-import { embeddedConnection } from "../dist/vault-client/embedded.js";
+import { createEmulator, embeddedConnection } from "../dist/index.js";
 
 const CALLS = Number(process.argv[2] ?? 5000);
 const WARMUP = 1000;

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const runs = Number(process.argv[2] ?? 20);
-const bin = fileURLToPath(new URL("../dist/bin/kvkey.js", import.meta.url));
+const bin = fileURLToPath(new URL("../dist/kvkey.js", import.meta.url));
 const home = mkdtempSync(join(tmpdir(), "kvkey-bench-"));
 const env = { PATH: process.env.PATH, KVKEY_HOME: home, HOME: home };
 

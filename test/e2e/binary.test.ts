@@ -10,7 +10,7 @@ import { tempDataDir } from "../helpers/emulator.js";
 // dist/ first.
 
 const run = promisify(execFile);
-const BIN = fileURLToPath(new URL("../../dist/bin/kvkey.js", import.meta.url));
+const BIN = fileURLToPath(new URL("../../dist/kvkey.js", import.meta.url));
 
 let home: { dir: string; cleanup: () => void };
 

@@ -9,7 +9,7 @@ import { tempDataDir } from "../helpers/emulator.js";
 // `kvkey emulator start --detach`, status, a client over HTTPS, stop — as a user runs them.
 
 const run = promisify(execFile);
-const BIN = fileURLToPath(new URL("../../dist/bin/kvkey.js", import.meta.url));
+const BIN = fileURLToPath(new URL("../../dist/kvkey.js", import.meta.url));
 let home: { dir: string; cleanup: () => void };
 
 async function kvkey(...args: string[]) {

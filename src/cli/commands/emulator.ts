@@ -1,12 +1,12 @@
 import { spawn } from "node:child_process";
 import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { defineCommand } from "../spec.js";
 import { CliError, UsageError, ValidationError } from "../errors.js";
 import { choice, integer } from "../args/values.js";
 import { ensureHome } from "../config.js";
 import { str } from "./shared.js";
+import { binaryPath } from "../../shared/package-root.js";
 
 // `kvkey emulator start|status|stop|ca`: the same vault the CLI embeds, served over HTTPS for other
 // programs. A running emulator is described by emulator.json in its data directory.
@@ -148,7 +148,7 @@ function rawArgs(raw: Record<string, unknown>): string[] {
 }
 
 async function detach(args: string[], dataDir: string, env: Record<string, string | undefined>): Promise<unknown> {
-  const bin = fileURLToPath(new URL("../../bin/kvkey.js", import.meta.url));
+  const bin = binaryPath();
   const log = openSync(join(dataDir, "emulator.log"), "a", 0o600);
   const child = spawn(process.execPath, [bin, "emulator", "start", ...args, "--data-dir", dataDir], {
     detached: true,
