@@ -19,6 +19,7 @@ import { VERSION } from "./version.js";
  * that touches the real process.
  */
 export async function runCli(argv: readonly string[], io: CliIO): Promise<number> {
+  const started = performance.now();
   const args = stripAzPrefix(argv);
   const debug = args.includes("--debug");
   const errColor = colorEnabled(io, "stderr");
@@ -67,6 +68,7 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
       ctx.note(`Created the local ${vault.kind === "vault" ? "key vault" : "managed HSM"} https://${host} in ${home} (the embedded emulated vault; use --cloud AzureCloud for Azure).`);
     }
     io.stdout.write(output.render(result, spec.tableView));
+    if (globals.verbose) io.stderr.write(`INFO: Command ran in ${((performance.now() - started) / 1000).toFixed(3)} seconds\n`);
     return 0;
   } catch (err) {
     return fail(err, spec.path.join(" "));
