@@ -13,7 +13,8 @@ process.chdir(fileURLToPath(root));
 rmSync("dist", { recursive: true, force: true });
 
 await build({
-  entryPoints: { kvkey: "src/bin/kvkey.ts", index: "src/index.ts" },
+  // emulator-worker: the process a served emulator with --workers > 1 forks (node:cluster).
+  entryPoints: { kvkey: "src/bin/kvkey.ts", index: "src/index.ts", "emulator-worker": "src/emulator/cluster-worker.ts" },
   outdir: "dist",
   bundle: true,
   splitting: true,

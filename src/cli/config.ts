@@ -9,7 +9,8 @@ import { ValidationError } from "./errors.js";
 export interface KvkeyConfig {
   /** endpoint: the served emulator the Local cloud points at (`https://localhost:8443`); unset = embedded. */
   cloud?: { name?: string; endpoint?: string };
-  core?: { output?: string };
+  /** Values are kept as text, as az keeps them in its INI file (`kvkey config set`, src/cli/settings.ts). */
+  core?: { output?: string; no_color?: string; only_show_errors?: string; disable_confirmation_prompt?: string };
   defaults?: { vault?: string; hsm?: string };
 }
 

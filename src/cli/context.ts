@@ -2,10 +2,14 @@ import type { KeyClient } from "@azure/keyvault-keys";
 import type { CliIO } from "../io/streams.js";
 import { chalkFor, colorEnabled } from "../io/color.js";
 import { withSpinner } from "../io/spinner.js";
+import { startCounter, type Counter } from "../io/progress.js";
+import { askLine } from "../io/prompt.js";
 import { activeCloudName, findCloud, localCloudAt, CLOUDS, type Cloud, type CloudSource } from "../vault-client/clouds.js";
 import type { VaultClients } from "../vault-client/factory.js";
 import { readConfig, type KvkeyConfig } from "./config.js";
-import { ValidationError } from "./errors.js";
+import { CliError, ValidationError } from "./errors.js";
+import type { Settings } from "./settings.js";
+import type { CliRunner, CliSession } from "./session.js";
 
 export interface GlobalOptions {
   output?: string;
@@ -32,6 +36,28 @@ export interface CommandContext {
   note(message: string): void;
   /** A spinner on stderr for slow calls, on a TTY only. */
   spin<T>(text: string, work: () => Promise<T>): Promise<T>;
+  /** A counter on stderr for work over many items ("Listed 250 keys..."), on a TTY only. */
+  counter(render: (count: number) => string): Counter;
+  /** `kvkey config` settings in effect (environment over config file). */
+  settings: Settings;
+  /**
+   * Asks "<question> (y/N): " before destructive work and throws "Operation cancelled." unless the
+   * answer is yes. Asks only when stdin and stderr are terminals; never with `yes` (--yes) or
+   * core.disable_confirmation_prompt, and never in CI or a script, where az does not ask either.
+   */
+  confirm(question: string, yes: boolean): Promise<void>;
+  /** Runs another command line in this process (the shell's loop); set by runCli. */
+  runCli: CliRunner;
+  /** The session this command runs in (`kvkey shell`), if any. */
+  session: CliSession | undefined;
+}
+
+/** The answer "no" to a confirmation (az's ManualInterrupt). Exit 1. */
+export class CancelledError extends CliError {
+  override name = "CancelledError";
+  constructor() {
+    super("Operation cancelled.");
+  }
 }
 
 export interface ContextDeps {
@@ -39,6 +65,9 @@ export interface ContextDeps {
   globals: GlobalOptions;
   home: string;
   clients: () => VaultClients;
+  settings: Settings;
+  runCli: CliRunner;
+  session?: CliSession;
 }
 
 export function createContext(deps: ContextDeps): CommandContext {
@@ -79,7 +108,20 @@ export function createContext(deps: ContextDeps): CommandContext {
       if (!globals.onlyShowErrors) io.stderr.write(stderrChalk.dim(message) + "\n");
     },
     spin(text, work) {
-      return withSpinner(io, text, work);
+      return globals.onlyShowErrors ? work() : withSpinner(io, text, work);
     },
+    counter(render) {
+      return globals.onlyShowErrors ? startCounter({ ...io, isStderrTTY: false }, render) : startCounter(io, render);
+    },
+    settings: deps.settings,
+    async confirm(question, yes) {
+      if (yes || deps.settings.disableConfirmationPrompt) return;
+      if (!io.isStdinTTY || !io.isStderrTTY || !io.stdin || io.env.CI) return;
+      const prompt = `${question} (y/N): `;
+      const answer = deps.session?.ask ? await deps.session.ask(prompt) : await askLine(io, prompt);
+      if (!/^\s*y(es)?\s*$/i.test(answer ?? "")) throw new CancelledError();
+    },
+    runCli: deps.runCli,
+    session: deps.session,
   };
 }

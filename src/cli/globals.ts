@@ -6,7 +6,7 @@ export const OUTPUT_CHOICES = ["json", "jsonc", "none", "table", "tsv", "yaml", 
 
 /** Arguments every command accepts, as in az, plus kvkey's --cloud. */
 export const GLOBAL_OPTIONS: readonly OptionSpec[] = [
-  { flags: "--cloud <name>", help: "The cloud to resolve --vault-name/--hsm-name in (Local, AzureCloud, AzureChinaCloud, AzureUSGovernment). Default: the active cloud (`kvkey cloud show`).", group: GLOBAL_GROUP },
+  { flags: "--cloud <name>", help: "The cloud to resolve --vault-name/--hsm-name in (Local, AzureCloud, AzureChinaCloud, AzureUSGovernment). Default: the active cloud (`kvkey cloud show`).", group: GLOBAL_GROUP, complete: "clouds" },
   { flags: "--debug", help: "Increase logging verbosity to show all debug logs, including every HTTP exchange (never tokens or key material).", group: GLOBAL_GROUP },
   { flags: "-h, --help", help: "Show this help message and exit.", group: GLOBAL_GROUP },
   { flags: "--only-show-errors", help: "Only show errors, suppressing warnings.", group: GLOBAL_GROUP },

@@ -1,4 +1,4 @@
-import type { CommandSpec, GroupSpec, OptionSpec } from "./spec.js";
+import type { ArgSpec, CommandSpec, GroupSpec, OptionSpec } from "./spec.js";
 import { GLOBAL_OPTIONS } from "./globals.js";
 
 // Help text in az's layout: the command and its summary, arguments grouped as az groups them (plain
@@ -14,6 +14,11 @@ export function optionLabel(flags: string): string {
   const long = names.filter((n) => n.startsWith("--"));
   const short = names.filter((n) => !n.startsWith("--"));
   return [...long, ...short].join(" ");
+}
+
+/** How help and errors name a positional argument: az's `<KEY_VALUE>`. */
+export function positionalLabel(name: string): string {
+  return `<${name.replace(/-/g, "_").toUpperCase()}>`;
 }
 
 function wrap(text: string, width: number): string[] {
@@ -39,6 +44,21 @@ function optionText(option: OptionSpec): string {
   if (option.choices) text += `  Allowed values: ${option.choices.join(", ")}.`;
   if (option.defaultText !== undefined) text += `  Default: ${option.defaultText}.`;
   return text;
+}
+
+/** az's "Positional" group, in declaration order. */
+function renderPositionals(args: readonly ArgSpec[], width: number): string[] {
+  const labelWidth = Math.max(...args.map((a) => positionalLabel(a.name).length)) + 2;
+  const textWidth = Math.max(30, width - INDENT.length - labelWidth - 2);
+  const lines = ["Positional"];
+  for (const arg of args) {
+    let text = arg.required ? `[Required] ${arg.help}` : arg.help;
+    if (arg.choices) text += `  Allowed values: ${arg.choices.join(", ")}.`;
+    const [first, ...rest] = wrap(text, textWidth);
+    lines.push(`${INDENT}${positionalLabel(arg.name).padEnd(labelWidth)}: ${first}`);
+    for (const more of rest) lines.push(`${INDENT}${" ".repeat(labelWidth)}  ${more}`);
+  }
+  return lines;
 }
 
 function renderGroup(title: string, options: readonly OptionSpec[], width: number): string[] {
@@ -70,6 +90,7 @@ export function renderCommandHelp(spec: CommandSpec, width = 100): string {
     const group = option.group ?? "Arguments";
     groups.set(group, [...(groups.get(group) ?? []), option]);
   }
+  if (spec.args?.length) lines.push("", ...renderPositionals(spec.args, width));
   const order = ["Arguments", ...[...groups.keys()].filter((g) => g !== "Arguments").sort()];
   for (const group of order) {
     const options = groups.get(group);

@@ -2,7 +2,7 @@ import { Command, CommanderError } from "commander";
 import type { CommandSpec, RawOptions } from "./spec.js";
 import { GLOBAL_OPTIONS } from "./globals.js";
 import { UsageError } from "./errors.js";
-import { optionLabel } from "./help.js";
+import { optionLabel, positionalLabel } from "./help.js";
 import { closest } from "./suggest.js";
 
 // commander collects the raw flag values; every message a user sees is az's, translated here from
@@ -18,6 +18,9 @@ function azFlagName(flags: string): string {
 }
 
 export function parseArgs(spec: CommandSpec, argv: readonly string[]): RawOptions {
+  // Help wins over everything else on the line, a missing positional included.
+  const end = argv.indexOf("--");
+  if ((end < 0 ? argv : argv.slice(0, end)).some((a) => a === "-h" || a === "--help")) return { help: true };
   const command = new Command(spec.path.join(" "))
     .exitOverride()
     .configureOutput({ writeOut: () => {}, writeErr: () => {}, outputError: () => {} })
@@ -26,14 +29,30 @@ export function parseArgs(spec: CommandSpec, argv: readonly string[]): RawOption
     .showSuggestionAfterError(false);
   const all = [...spec.options, ...GLOBAL_OPTIONS];
   for (const option of all) command.option(option.flags, option.help);
+  const positionals = spec.args ?? [];
+  for (const arg of positionals) {
+    const name = `${arg.name}${arg.variadic ? "..." : ""}`;
+    command.argument(arg.required ? `<${name}>` : `[${name}]`, arg.help);
+  }
   try {
     command.parse([...argv], { from: "user" });
   } catch (err) {
     if (!(err instanceof CommanderError)) throw err;
     throw translate(err, spec, all, command.args);
   }
-  return command.opts();
+  const raw: RawOptions = command.opts();
+  positionals.forEach((arg, i) => {
+    const value: unknown = command.processedArgs[i];
+    if (value !== undefined) raw[camelCase(arg.name)] = value;
+  });
+  return raw;
 }
+
+/** "key_value" or "key-value" -> "keyValue": where a positional's value lands in the raw options. */
+export function camelCase(name: string): string {
+  return name.replace(/[-_]([a-z])/g, (_m, c: string) => c.toUpperCase());
+}
+
 
 function translate(err: CommanderError, spec: CommandSpec, all: readonly { flags: string }[], operands: readonly string[]): UsageError {
   switch (err.code) {
@@ -41,6 +60,10 @@ function translate(err: CommanderError, spec: CommandSpec, all: readonly { flags
       const flag = /'([^']+)'/.exec(err.message)?.[1] ?? "";
       const guess = flag.startsWith("--") ? closest(flag.split("=")[0]!, longFlags(spec)) : undefined;
       return new UsageError(`unrecognized arguments: ${flag}${guess ? ` (did you mean ${guess}?)` : ""}`);
+    }
+    case "commander.missingArgument": {
+      const missing = (spec.args ?? []).find((a) => err.message.includes(`'${a.name}'`));
+      return new UsageError(`the following arguments are required: ${missing ? positionalLabel(missing.name) : err.message}`);
     }
     case "commander.excessArguments":
       return new UsageError(`unrecognized arguments: ${operands.join(" ")}`);

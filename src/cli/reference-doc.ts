@@ -1,6 +1,6 @@
 import { COMMANDS, GROUPS, ROOT_GROUP } from "./registry.js";
 import { GLOBAL_OPTIONS } from "./globals.js";
-import { optionLabel } from "./help.js";
+import { optionLabel, positionalLabel } from "./help.js";
 import type { CommandSpec, OptionSpec } from "./spec.js";
 
 // docs/commands.md is generated from the same declarations that build the parser and --help
@@ -23,6 +23,13 @@ function optionRow(o: OptionSpec): string {
 function commandSection(spec: CommandSpec): string {
   const lines = [`### kvkey ${spec.path.join(" ")}`, "", `${spec.preview ? "[Preview] " : ""}${spec.summary}`];
   if (spec.description) lines.push("", spec.description);
+  if (spec.args?.length) {
+    lines.push("", "**Positional**", "", "| argument | description |", "| --- | --- |");
+    for (const a of spec.args) {
+      const notes = [...(a.required ? ["required"] : []), ...(a.choices ? [`one of: ${a.choices.map((c) => `\`${c}\``).join(", ")}`] : [])];
+      lines.push(`| \`${positionalLabel(a.name)}\` | ${a.help.replace(/\|/g, "\\|")}${notes.length ? ` (${notes.join("; ")})` : ""} |`);
+    }
+  }
   const groups = new Map<string, OptionSpec[]>();
   for (const o of spec.options) groups.set(o.group ?? "Arguments", [...(groups.get(o.group ?? "Arguments") ?? []), o]);
   for (const [group, options] of [...groups.entries()].sort(([a], [b]) => (a === "Arguments" ? -1 : b === "Arguments" ? 1 : a.localeCompare(b)))) {

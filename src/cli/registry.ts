@@ -11,6 +11,16 @@ import { recoverCommand } from "./commands/recover.js";
 import { purgeCommand } from "./commands/purge.js";
 import { backupCommand } from "./commands/backup.js";
 import { restoreCommand } from "./commands/restore.js";
+import { importCommand } from "./commands/import.js";
+import { byokBlobCommand } from "./commands/byok-blob.js";
+import { encryptCommand } from "./commands/encrypt.js";
+import { decryptCommand } from "./commands/decrypt.js";
+import { wrapKeyCommand } from "./commands/wrap-key.js";
+import { unwrapKeyCommand } from "./commands/unwrap-key.js";
+import { signCommand } from "./commands/sign.js";
+import { verifyCommand } from "./commands/verify.js";
+import { downloadCommand } from "./commands/download.js";
+import { randomCommand } from "./commands/random.js";
 import { cloudListCommand, cloudSetCommand, cloudShowCommand } from "./commands/cloud.js";
 import { emulatorCaCommand, emulatorStartCommand, emulatorStatusCommand, emulatorStopCommand } from "./commands/emulator.js";
 import {
@@ -19,6 +29,9 @@ import {
   emulatorVaultListCommand,
   emulatorVaultShowCommand,
 } from "./commands/emulator-vault.js";
+import { configGetCommand, configListCommand, configSetCommand, configUnsetCommand } from "./commands/config.js";
+import { completionCommand } from "./commands/completion.js";
+import { shellCommand } from "./commands/shell.js";
 
 // Every command and group kvkey knows. Command modules hold only declarations and small parse
 // functions; the SDK and the emulator load inside run(), so building this registry is cheap.
@@ -30,23 +43,34 @@ export const ROOT_GROUP: GroupSpec = {
 
 export const GROUPS: readonly GroupSpec[] = [
   { path: ["cloud"], summary: "Manage the clouds kvkey can target (Local, Azure)." },
+  { path: ["config"], summary: "Manage kvkey's configuration: default output, default vault, colour (as az config does)." },
   { path: ["emulator"], summary: "Serve the emulated vault over HTTPS for other programs and SDKs." },
   { path: ["emulator", "vault"], summary: "Manage the emulator's key vaults and managed HSMs (soft-delete retention, purge protection)." },
 ];
 
 export const COMMANDS: readonly CommandSpec<any>[] = [
   backupCommand,
+  byokBlobCommand,
   createCommand,
+  decryptCommand,
   deleteCommand,
+  downloadCommand,
+  encryptCommand,
+  importCommand,
   listCommand,
   listDeletedCommand,
   listVersionsCommand,
   purgeCommand,
+  randomCommand,
   recoverCommand,
   restoreCommand,
   setAttributesCommand,
   showCommand,
   showDeletedCommand,
+  signCommand,
+  unwrapKeyCommand,
+  verifyCommand,
+  wrapKeyCommand,
   cloudListCommand,
   cloudSetCommand,
   cloudShowCommand,
@@ -58,6 +82,12 @@ export const COMMANDS: readonly CommandSpec<any>[] = [
   emulatorVaultDeleteCommand,
   emulatorVaultListCommand,
   emulatorVaultShowCommand,
+  configGetCommand,
+  configListCommand,
+  configSetCommand,
+  configUnsetCommand,
+  completionCommand,
+  shellCommand,
 ];
 
 /** The command named by the leading words of argv, and the arguments after them. */

@@ -7,6 +7,8 @@ import { parseArgs } from "./parser.js";
 import { CliError, UsageError, ValidationError, exitCodeFor } from "./errors.js";
 import { createContext, type GlobalOptions } from "./context.js";
 import { kvkeyHome } from "./config.js";
+import { loadSettings, type Settings } from "./settings.js";
+import type { RunOptions } from "./session.js";
 import { closest } from "./suggest.js";
 import { describeError, normalizeError } from "./error-report.js";
 import { OUTPUT_CHOICES } from "./globals.js";
@@ -16,11 +18,19 @@ import { VERSION } from "./version.js";
 
 /**
  * The whole CLI as a function: argv in, exit code out, all IO through `io`. bin/ is the only caller
- * that touches the real process.
+ * that touches the real process. `runOptions.session` keeps vault clients open across calls (kvkey shell).
  */
-export async function runCli(argv: readonly string[], io: CliIO): Promise<number> {
+export async function runCli(argv: readonly string[], baseIO: CliIO, runOptions: RunOptions = {}): Promise<number> {
   const started = performance.now();
   const args = stripAzPrefix(argv);
+  if (args[0] === "__complete") {
+    // What the completion scripts call on every Tab: answers from the declarations (and the vault).
+    const { runCompletionRequest } = await import("./completion/request.js");
+    return runCompletionRequest(args.slice(1), baseIO, runOptions.session);
+  }
+  const home = kvkeyHome(baseIO.env);
+  const settings = loadSettings(baseIO.env, home);
+  const io: CliIO = settings.noColor ? { ...baseIO, noColor: true } : baseIO;
   const debug = args.includes("--debug");
   const errColor = colorEnabled(io, "stderr");
   const errChalk = chalkFor(errColor);
@@ -48,32 +58,35 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
       io.stdout.write(renderCommandHelp(spec, io.columns ?? 100));
       return 0;
     }
-    const globals = globalOptions(raw);
-    const home = kvkeyHome(io.env);
+    const globals = globalOptions(raw, settings);
     // Output and query are checked before any work, so a typo never costs a round trip.
     const { prepareOutput } = await import("./output-stage.js");
     const output = prepareOutput(globals, io, home);
     const options = spec.parse(raw, { commandName: `kvkey ${spec.path.join(" ")}`, cwd: io.cwd });
-    const made = await makeClients(home, io, globals);
-    clients = made;
-    const ctx = createContext({ io, globals, home, clients: () => made });
+    const debugLine = globals.debug ? (line: string) => void io.stderr.write(`DEBUG: ${line}\n`) : undefined;
+    const session = runOptions.session;
+    const made = session ? await session.clients((forward) => makeClients(home, io, forward)) : await makeClients(home, io, debugLine);
+    if (session) session.debug = debugLine;
+    else clients = made;
+    const ctx = createContext({ io, globals, home, clients: () => made, settings, runCli, ...(session ? { session } : {}) });
     for (const option of spec.options) {
       if (option.preview && raw[optionKey(option.flags)] !== undefined) {
         ctx.warn(`Argument '${longFlag(option.flags)}' is in preview and under development. Reference and support levels: https://aka.ms/CLI_refstatus`);
       }
     }
     const result = await spec.run(options, ctx);
-    for (const vault of clients.takeCreatedVaults()) {
+    for (const vault of made.takeCreatedVaults()) {
       const host = `${vault.name}.${vault.kind}.localhost`;
       ctx.note(`Created the local ${vault.kind === "vault" ? "key vault" : "managed HSM"} https://${host} in ${home} (the embedded emulated vault; use --cloud AzureCloud for Azure).`);
     }
-    io.stdout.write(output.render(result, spec.tableView));
+    io.stdout.write(spec.textOutput && typeof result === "string" ? result : output.render(result, spec.tableView));
     if (globals.verbose) io.stderr.write(`INFO: Command ran in ${((performance.now() - started) / 1000).toFixed(3)} seconds\n`);
     return 0;
   } catch (err) {
     return fail(err, spec.path.join(" "));
   } finally {
     clients?.close();
+    if (runOptions.session) runOptions.session.debug = undefined;
   }
 }
 
@@ -88,20 +101,21 @@ function longFlag(flags: string): string {
   return flags.split(/[ ,]+/).find((f) => f.startsWith("--")) ?? flags;
 }
 
-async function makeClients(home: string, io: CliIO, globals: GlobalOptions): Promise<VaultClients> {
+async function makeClients(home: string, io: CliIO, debug: ((line: string) => void) | undefined): Promise<VaultClients> {
   // Lazy: `--help` and argument errors never load the SDK, SQLite or the emulator.
   const { createVaultClients } = await import("../vault-client/factory.js");
   const options: Parameters<typeof createVaultClients>[0] = { home, env: io.env };
-  if (globals.debug) options.debug = (line) => io.stderr.write(`DEBUG: ${line}\n`);
+  if (debug) options.debug = debug;
   return createVaultClients(options);
 }
 
-function globalOptions(raw: Record<string, unknown>): GlobalOptions {
+function globalOptions(raw: Record<string, unknown>, settings: Settings): GlobalOptions {
   if (raw.onlyShowErrors === true && (raw.debug === true || raw.verbose === true)) {
     throw new ValidationError("--only-show-errors can't be used together with --debug or --verbose");
   }
   const g: GlobalOptions = {
-    onlyShowErrors: raw.onlyShowErrors === true,
+    // core.only_show_errors applies unless this command line asks for more (--debug, --verbose).
+    onlyShowErrors: raw.onlyShowErrors === true || (settings.onlyShowErrors && raw.debug !== true && raw.verbose !== true),
     verbose: raw.verbose === true,
     debug: raw.debug === true,
   };

@@ -19,6 +19,24 @@ export interface OptionSpec {
   /** Marked [Required] in help; enforced by parse (az's message comes from there). */
   required?: boolean;
   preview?: boolean;
+  /** What shell completion offers for the value, beyond `choices` (files also for <path>/<file>/<dir>). */
+  complete?: CompletionSource;
+}
+
+/** Dynamic values completion looks up: names in the current vault, local vaults, clouds, files. */
+export type CompletionSource = "key-names" | "deleted-key-names" | "vault-names" | "hsm-names" | "clouds" | "files";
+
+/** A positional argument (az's "Positional" group): `kvkey completion bash`, `kvkey config set k=v`. */
+export interface ArgSpec {
+  /** Lower-case name; raw options hold the value under its camelCase form. */
+  name: string;
+  help: string;
+  required?: boolean;
+  /** Takes every remaining word (a string[]). */
+  variadic?: boolean;
+  choices?: readonly string[];
+  /** What completion offers: `section.name=value` assignments or `section.name` keys (kvkey config). */
+  complete?: "setting-assignments" | "setting-keys";
 }
 
 export interface Example {
@@ -35,11 +53,18 @@ export interface CommandSpec<O = unknown> {
   description?: string;
   preview?: boolean;
   options: readonly OptionSpec[];
+  /** Positional arguments, in order (most commands have none). */
+  args?: readonly ArgSpec[];
   examples: readonly Example[];
   parse(raw: RawOptions, ctx: ParseContext): O;
   run(options: O, ctx: CommandContext): Promise<unknown>;
-  /** Row view for `-o table` when no --query is given. */
-  tableView?: (result: unknown) => unknown;
+  /**
+   * Row view for `-o table` when no --query is given. `width` is the terminal's width on a TTY (never
+   * when piped), so a view can keep the columns that matter when the terminal is narrow.
+   */
+  tableView?: (result: unknown, width?: number) => unknown;
+  /** The result is text for another program (a shell script), written as it is: --output and --query do not apply. */
+  textOutput?: boolean;
 }
 
 export interface ParseContext {

@@ -16,6 +16,8 @@ export interface CliIO {
   isStdinTTY: boolean;
   /** Terminal width when stdout is a TTY. */
   columns?: number;
+  /** Colour turned off by configuration (`core.no_color`, AZURE_CORE_NO_COLOR); FORCE_COLOR still wins. */
+  noColor?: boolean;
   /**
    * Calls back once on Ctrl-C or SIGTERM (long-running commands such as `emulator start` stop cleanly);
    * returns a function that removes the handler.

@@ -20,7 +20,7 @@ export interface RenderOptions {
   /** Colour jsonc/yamlc only when true (az falls back to json/yaml when stdout is not a terminal). */
   color: boolean;
   /** A command's own table (az's table_transformer): used for -o table when there is no --query. */
-  tableView?: (result: unknown) => unknown;
+  tableView?: (result: unknown, width?: number) => unknown;
   /** Fit -o table to this many columns; undefined leaves the table as wide as it needs. */
   terminalWidth?: number;
 }
@@ -55,7 +55,7 @@ function renderTable(data: unknown, options: RenderOptions): string {
   let rows = data;
   if (view) {
     try {
-      rows = view(data);
+      rows = view(data, options.terminalWidth);
     } catch (err) {
       throw new TableOutputError({ cause: err });
     }

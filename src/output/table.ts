@@ -78,6 +78,20 @@ function layout(rows: Row[], terminalWidth: number | undefined): string {
   return out.join("\n");
 }
 
+/**
+ * The narrowest line the table can have without cutting a cell: the fitting below drops the padding
+ * before it shortens anything. Table views use it to decide which columns to keep on a narrow terminal.
+ */
+export function naturalTableWidth(rows: readonly Record<string, unknown>[]): number {
+  const headers: string[] = [];
+  for (const row of rows) for (const key of Object.keys(row)) if (!headers.includes(key)) headers.push(key);
+  if (headers.length === 0) return 0;
+  const widths = headers.map((h) =>
+    Math.max(codePointLength(h), ...rows.map((row) => Math.max(0, ...cellLines(row[h]).map(codePointLength)))),
+  );
+  return widths.reduce((sum, w) => sum + w, 0) + 2 * (headers.length - 1);
+}
+
 function cellLines(value: unknown): string[] {
   if (value === null || value === undefined) return [""];
   return pythonStr(value).trim().split("\n");

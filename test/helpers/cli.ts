@@ -15,6 +15,8 @@ export interface CliOptions {
   cwd?: string;
   tty?: boolean;
   columns?: number;
+  /** What the command reads on stdin (a confirmation answer, shell input). */
+  stdin?: NodeJS.ReadableStream;
 }
 
 /** Runs the real CLI entry point in-process with buffered streams and the given home directory. */
@@ -27,6 +29,7 @@ export async function kvkey(args: readonly string[], options: CliOptions): Promi
   };
   if (options.cwd) overrides.cwd = options.cwd;
   if (options.columns) overrides.columns = options.columns;
+  if (options.stdin) overrides.stdin = options.stdin;
   const io = bufferedIO(overrides);
   const code = await runCli(args, io);
   const stdout = io.out();

@@ -22,11 +22,12 @@ export interface KeyAddress {
 const ID_GROUP = "Id Arguments";
 
 export const VAULT_OPTIONS: readonly OptionSpec[] = [
-  { flags: "--vault-name <name>", help: "Name of the Vault.", group: ID_GROUP },
+  { flags: "--vault-name <name>", help: "Name of the Vault.", group: ID_GROUP, complete: "vault-names" },
   {
     flags: "--hsm-name <name>",
     help: "Name of the HSM. (--hsm-name and --vault-name are mutually exclusive, please specify just one of them)",
     group: ID_GROUP,
+    complete: "hsm-names",
   },
 ];
 
@@ -38,7 +39,12 @@ export function keyIdOptions(opts: { version: boolean; collection: "keys" | "del
   const out: OptionSpec[] = [
     ...VAULT_OPTIONS,
     { flags: "--id <id>", help: idHelp, group: ID_GROUP },
-    { flags: "-n, --name <name>", help: "Name of the key. Required if --id is not specified.", group: ID_GROUP },
+    {
+      flags: "-n, --name <name>",
+      help: "Name of the key. Required if --id is not specified.",
+      group: ID_GROUP,
+      complete: opts.collection === "keys" ? "key-names" : "deleted-key-names",
+    },
   ];
   if (opts.version) {
     out.push({ flags: "-v, --version <version>", help: "The key version. If omitted, uses the latest version.", group: ID_GROUP });

@@ -2,7 +2,7 @@ import { defineCommand } from "../spec.js";
 import { keyIdOptions } from "../args/id-args.js";
 import { deletedKeyView } from "../views/key-view.js";
 import { deletedKeyTable } from "../views/tables.js";
-import { idArgs, keyTarget } from "./shared.js";
+import { YES_OPTION, idArgs, keyTarget } from "./shared.js";
 import { endpointFor } from "../../vault-client/endpoint.js";
 
 export const SOFT_DELETE_WARNING =
@@ -15,15 +15,17 @@ export const deleteCommand = defineCommand({
   summary: "Delete a key of any type from storage in Vault or HSM.",
   description:
     "The delete key operation cannot be used to remove individual versions of a key. This operation removes the cryptographic material associated with the key, which means the key is not usable for Sign/Verify, Wrap/Unwrap or Encrypt/Decrypt operations.",
-  options: keyIdOptions({ version: false, collection: "keys" }),
+  options: [...keyIdOptions({ version: false, collection: "keys" }), YES_OPTION],
   examples: [
     { title: "Delete a key (it stays recoverable until its scheduled purge date).", command: "kvkey delete --vault-name demo --name mykey" },
+    { title: "Delete without the question kvkey asks on a terminal.", command: "kvkey delete --vault-name demo --name mykey --yes" },
     { title: "Delete a key in a Managed HSM by id.", command: "kvkey delete --id https://myhsm.managedhsm.localhost/keys/aes" },
   ],
-  parse: (raw) => idArgs(raw),
-  async run(ids, ctx) {
+  parse: (raw) => ({ ...idArgs(raw), yes: raw.yes === true }),
+  async run({ yes, ...ids }, ctx) {
     const { client, address } = await keyTarget(ctx, ids);
     if (!endpointFor(address.vaultUrl).managedHsm) ctx.warn(SOFT_DELETE_WARNING);
+    await ctx.confirm(`Are you sure you want to delete the key '${address.name}' from ${new URL(address.vaultUrl).host}?`, yes);
     const poller = await client.beginDeleteKey(address.name);
     return deletedKeyView(await poller.pollUntilDone());
   },

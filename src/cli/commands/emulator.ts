@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
 import { defineCommand } from "../spec.js";
 import { CliError, UsageError, ValidationError } from "../errors.js";
@@ -64,6 +65,11 @@ export const emulatorStartCommand = defineCommand({
     { flags: "--detach", help: "Start in the background and return once it is ready (stop it with `kvkey emulator stop`)." },
     { flags: "--auth <mode>", help: "Which bearer tokens to accept: any (as other emulators do) or strict (only tokens this emulator issued).", choices: AUTH_MODES, defaultText: "any" },
     { flags: "--default-vault <name>", help: "The key vault that requests to a bare localhost or 127.0.0.1 address reach.", defaultText: "default" },
+    {
+      flags: "--workers <count>",
+      help: "Processes serving requests, each on its own core, sharing the data directory. More than 1 needs a data directory.",
+      defaultText: "the number of CPU cores; 1 with --in-memory",
+    },
   ],
   examples: [
     { title: "Serve on https://*.vault.localhost:8443 until Ctrl-C.", command: "kvkey emulator start" },
@@ -76,6 +82,11 @@ export const emulatorStartCommand = defineCommand({
     const dataDir = str(raw, "dataDir");
     const inMemory = raw.inMemory === true;
     if (inMemory && dataDir !== undefined) throw new ValidationError("--in-memory and --data-dir are mutually exclusive.");
+    const workers = integer("--workers", str(raw, "workers"));
+    if (workers !== undefined && workers < 1) throw new UsageError(`argument --workers: must be a positive integer, not ${workers}`);
+    if (inMemory && workers !== undefined && workers > 1) {
+      throw new ValidationError("--in-memory keeps the vault in one process: use --workers 1, or a data directory for more workers.");
+    }
     return {
       port,
       host: str(raw, "host") ?? "127.0.0.1",
@@ -84,6 +95,7 @@ export const emulatorStartCommand = defineCommand({
       detach: raw.detach === true,
       auth: authText === undefined ? "any" : choice(commandName, "--auth", authText, AUTH_MODES),
       defaultVault: str(raw, "defaultVault") ?? "default",
+      workers: workers ?? (inMemory ? 1 : availableParallelism()),
       argv: rawArgs(raw),
     };
   },
@@ -103,6 +115,7 @@ export const emulatorStartCommand = defineCommand({
       host: o.host,
       defaultVault: { name: o.defaultVault, kind: "vault" },
       authMode: o.auth,
+      workers: o.workers,
     });
     const state: EmulatorState = {
       pid: process.pid,
@@ -141,7 +154,14 @@ function writeEphemeralCa(dataDir: string, pem: string): string {
 /** The raw arguments to hand to the background child: everything but --detach. */
 function rawArgs(raw: Record<string, unknown>): string[] {
   const args: string[] = [];
-  const flag: Record<string, string> = { port: "--port", host: "--host", dataDir: "--data-dir", auth: "--auth", defaultVault: "--default-vault" };
+  const flag: Record<string, string> = {
+    port: "--port",
+    host: "--host",
+    dataDir: "--data-dir",
+    auth: "--auth",
+    defaultVault: "--default-vault",
+    workers: "--workers",
+  };
   for (const [key, name] of Object.entries(flag)) if (typeof raw[key] === "string") args.push(name, raw[key] as string);
   if (raw.inMemory === true) args.push("--in-memory");
   return args;

@@ -16,7 +16,8 @@ export const listDeletedCommand = defineCommand({
   parse: (raw) => ({ ids: idArgs(raw), max: parseMaxResults(raw) }),
   async run(o, ctx) {
     const { client } = await vaultTarget(ctx, o.ids);
-    const items = await collect((size) => client.listDeletedKeys().byPage({ maxPageSize: size }), o.max);
+    const counter = ctx.counter((n) => `Listed ${n} deleted keys...`);
+    const items = await collect((size) => client.listDeletedKeys().byPage({ maxPageSize: size }), o.max, undefined, counter);
     return items.map((k) => deletedKeyItemView(k.properties));
   },
   tableView: deletedKeyListTable,

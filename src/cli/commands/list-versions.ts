@@ -16,7 +16,8 @@ export const listVersionsCommand = defineCommand({
   parse: (raw) => ({ ids: idArgs(raw), max: parseMaxResults(raw) }),
   async run(o, ctx) {
     const { client, address } = await keyTarget(ctx, o.ids);
-    const items = await collect((size) => client.listPropertiesOfKeyVersions(address.name).byPage({ maxPageSize: size }), o.max);
+    const counter = ctx.counter((n) => `Listed ${n} versions...`);
+    const items = await collect((size) => client.listPropertiesOfKeyVersions(address.name).byPage({ maxPageSize: size }), o.max, undefined, counter);
     return items.map(keyItemView);
   },
   tableView: keyVersionsTable,

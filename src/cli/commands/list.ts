@@ -6,6 +6,7 @@ import { UsageError } from "../errors.js";
 import { keyItemView } from "../views/key-view.js";
 import { keyListTable } from "../views/tables.js";
 import { MAXRESULTS_OPTION, idArgs, str, vaultTarget } from "./shared.js";
+import type { Counter } from "../../io/progress.js";
 
 /** The service pages at most 25 items; a larger --maxresults is met by following more pages. */
 export const SERVICE_PAGE_LIMIT = 25;
@@ -16,22 +17,31 @@ export function parseMaxResults(raw: Record<string, unknown>): number | undefine
   return n;
 }
 
-/** Collects pages until `max` items (or the end), asking the service for no more than needed. */
+/**
+ * Collects pages until `max` items (or the end), asking the service for no more than needed.
+ * `progress` hears the running count after each page (the TTY counter, ctx.counter).
+ */
 export async function collect<T>(
   pages: (pageSize: number) => AsyncIterableIterator<T[]>,
   max: number | undefined,
   keep: (item: T) => boolean = () => true,
+  progress?: Counter,
 ): Promise<T[]> {
   const out: T[] = [];
   const pageSize = Math.min(max ?? SERVICE_PAGE_LIMIT, SERVICE_PAGE_LIMIT);
-  for await (const page of pages(pageSize)) {
-    for (const item of page) {
-      if (!keep(item)) continue;
-      out.push(item);
-      if (max !== undefined && out.length >= max) return out;
+  try {
+    for await (const page of pages(pageSize)) {
+      for (const item of page) {
+        if (!keep(item)) continue;
+        out.push(item);
+        if (max !== undefined && out.length >= max) return out;
+      }
+      progress?.update(out.length);
     }
+    return out;
+  } finally {
+    progress?.done();
   }
-  return out;
 }
 
 export const listCommand = defineCommand({
@@ -64,7 +74,7 @@ export const listCommand = defineCommand({
   async run(o, ctx) {
     const { client } = await vaultTarget(ctx, o.ids);
     const pages = (size: number) => listPages(client, size);
-    const items = await collect(pages, o.max, (p) => o.includeManaged || !p.managed);
+    const items = await collect(pages, o.max, (p) => o.includeManaged || !p.managed, ctx.counter((n) => `Listed ${n} keys...`));
     return items.map(keyItemView);
   },
   tableView: keyListTable,

@@ -2,6 +2,8 @@ import type { KeyClient } from "@azure/keyvault-keys";
 import type { CommandContext } from "../context.js";
 import type { OptionSpec, RawOptions } from "../spec.js";
 import { resolveKeyAddress, resolveVaultUrl, type IdArgsRaw, type KeyAddress } from "../args/id-args.js";
+import { ValidationError } from "../errors.js";
+import type { Settings } from "../settings.js";
 
 // Pieces several key commands share: reading the id arguments out of commander's raw values, and
 // resolving them against the active cloud when the command runs.
@@ -25,12 +27,30 @@ export function list(raw: RawOptions, key: string): string[] | undefined {
   return Array.isArray(value) ? (value as string[]) : undefined;
 }
 
+/**
+ * The id arguments with `kvkey config set defaults.vault=...` (or defaults.hsm) filled in when none of
+ * --id, --vault-name and --hsm-name was given. az has no default vault, so this only ever applies
+ * where az would have failed with a usage error.
+ */
+export function withDefaultVault(ids: IdArgsRaw, settings: Settings): IdArgsRaw {
+  if (ids.id !== undefined || ids.vaultName !== undefined || ids.hsmName !== undefined) return ids;
+  const { defaultVault, defaultHsm } = settings;
+  if (defaultVault !== undefined && defaultHsm !== undefined) {
+    throw new ValidationError(
+      "Both defaults.vault and defaults.hsm are configured: pass --vault-name or --hsm-name, or remove one with 'kvkey config unset'.",
+    );
+  }
+  if (defaultVault !== undefined) return { ...ids, vaultName: defaultVault };
+  if (defaultHsm !== undefined) return { ...ids, hsmName: defaultHsm };
+  return ids;
+}
+
 export async function keyTarget(
   ctx: CommandContext,
   ids: IdArgsRaw,
   opts: { collection?: "keys" | "deletedkeys"; takesVersion?: boolean } = {},
 ): Promise<{ client: KeyClient; address: KeyAddress }> {
-  const address = resolveKeyAddress(ids, ctx.cloud, {
+  const address = resolveKeyAddress(withDefaultVault(ids, ctx.settings), ctx.cloud, {
     collection: opts.collection ?? "keys",
     takesVersion: opts.takesVersion ?? false,
   });
@@ -38,9 +58,15 @@ export async function keyTarget(
 }
 
 export async function vaultTarget(ctx: CommandContext, ids: IdArgsRaw): Promise<{ client: KeyClient; vaultUrl: string }> {
-  const vaultUrl = resolveVaultUrl(ids, ctx.cloud);
+  const vaultUrl = resolveVaultUrl(withDefaultVault(ids, ctx.settings), ctx.cloud);
   return { client: await ctx.keyClient(vaultUrl), vaultUrl };
 }
+
+/**
+ * kvkey's own flag for destructive commands: az never asks before deleting or purging a key, kvkey
+ * asks only on a terminal (see CommandContext.confirm), and --yes skips the question.
+ */
+export const YES_OPTION: OptionSpec = { flags: "-y, --yes", help: "Do not prompt for confirmation (kvkey asks only when run from a terminal)." };
 
 export const MAXRESULTS_OPTION: OptionSpec = {
   flags: "--maxresults <n>",

@@ -1,6 +1,12 @@
+import { naturalTableWidth } from "../../output/table.js";
+
 // Table views: az prints an empty table for a single key (every top-level value is an object) and
 // only Kid/Name for lists. These views pick the columns a person wants; they run only for `-o table`
 // without --query, so scripts that rely on az's generic table can still get it with a query.
+//
+// On a terminal (`width` set) a view that is too wide gives up what matters least, in its own order:
+// empty columns first, then dates shortened to the day, then whole columns; the output stage's last
+// resort is to cut the widest cells with "…". Piped output (no width) always has every column.
 
 type Json = Record<string, unknown>;
 
@@ -30,45 +36,99 @@ function dateText(value: unknown): string {
   return typeof value === "string" ? value.replace("+00:00", "Z") : "";
 }
 
-/** show/create/set-attributes/recover/restore: one row describing the key version. */
-export function keyTable(result: unknown): Json[] {
+// ---- fitting a narrow terminal ------------------------------------------------------------------
+
+/** One way to make a table narrower: drop empty columns, shorten dates, or drop a named column. */
+type Narrowing = "empty columns" | "dates to the day" | { drop: string };
+
+const FULL_DATE = /^(\d{4}-\d{2}-\d{2})T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z$/;
+
+function narrow(rows: Json[], step: Narrowing): Json[] {
+  if (step === "dates to the day") {
+    return rows.map((row) =>
+      Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === "string" ? v.replace(FULL_DATE, "$1") : v])),
+    );
+  }
+  const drop = (column: string) => rows.map((row) => Object.fromEntries(Object.entries(row).filter(([k]) => k !== column)));
+  if (step === "empty columns") {
+    const columns = [...new Set(rows.flatMap((row) => Object.keys(row)))];
+    const empty = columns.filter((c) => rows.every((row) => row[c] === "" || row[c] === null || row[c] === undefined));
+    // A table with nothing in it keeps its headers: an empty row still says what was looked at.
+    if (empty.length === columns.length) return rows;
+    return rows.map((row) => Object.fromEntries(Object.entries(row).filter(([k]) => !empty.includes(k))));
+  }
+  return drop(step.drop);
+}
+
+/** Applies `steps` in order until the table fits `width`; without a width (piped) the rows are untouched. */
+export function fitColumns(rows: Json[], width: number | undefined, steps: readonly Narrowing[]): Json[] {
+  if (width === undefined || rows.length === 0) return rows;
+  let current = rows;
+  for (const step of steps) {
+    if (naturalTableWidth(current) <= width) break;
+    current = narrow(current, step);
+  }
+  return current;
+}
+
+// ---- the views ----------------------------------------------------------------------------------
+
+function keyRow(result: unknown): Json {
   const r = obj(result);
   const key = obj(r.key);
   const a = obj(r.attributes);
-  return [
-    {
-      Name: nameOf(key.kid),
-      Kty: key.kty ?? "",
-      "Size/Curve": keySizeOrCurve(key),
-      Enabled: a.enabled ?? "",
-      NotBefore: dateText(a.notBefore),
-      Expires: dateText(a.expires),
-      Updated: dateText(a.updated),
-      Version: versionOf(key.kid),
-    },
-  ];
+  return {
+    Name: nameOf(key.kid),
+    Kty: key.kty ?? "",
+    "Size/Curve": keySizeOrCurve(key),
+    Enabled: a.enabled ?? "",
+    NotBefore: dateText(a.notBefore),
+    Expires: dateText(a.expires),
+    Updated: dateText(a.updated),
+    Version: versionOf(key.kid),
+  };
+}
+
+/** show/create/import/set-attributes/rotate/recover/restore: one row describing the key version. */
+export function keyTable(result: unknown, width?: number): Json[] {
+  return fitColumns([keyRow(result)], width, [
+    "empty columns",
+    "dates to the day",
+    { drop: "NotBefore" },
+    { drop: "Updated" },
+  ]);
 }
 
 /** delete/show-deleted: the key row plus its deletion dates. */
-export function deletedKeyTable(result: unknown): Json[] {
+export function deletedKeyTable(result: unknown, width?: number): Json[] {
   const r = obj(result);
-  const [row] = keyTable(result);
-  return [{ ...row, DeletedDate: dateText(r.deletedDate), ScheduledPurgeDate: dateText(r.scheduledPurgeDate) }];
+  const { Version, ...row } = keyRow(result);
+  const full = { ...row, DeletedDate: dateText(r.deletedDate), ScheduledPurgeDate: dateText(r.scheduledPurgeDate), Version };
+  return fitColumns([full], width, [
+    "empty columns",
+    { drop: "NotBefore" },
+    { drop: "Updated" },
+    "dates to the day",
+    { drop: "Version" },
+    { drop: "Size/Curve" },
+  ]);
 }
 
 function items(result: unknown): Json[] {
   return Array.isArray(result) ? result.map(obj) : [];
 }
 
-export function keyListTable(result: unknown): Json[] {
-  return items(result).map((item) => {
+/** list: the list API carries no key type or size, so neither can be shown without a call per key. */
+export function keyListTable(result: unknown, width?: number): Json[] {
+  const rows = items(result).map((item) => {
     const a = obj(item.attributes);
     return { Name: item.name ?? "", Enabled: a.enabled ?? "", Expires: dateText(a.expires), Updated: dateText(a.updated) };
   });
+  return fitColumns(rows, width, ["empty columns", "dates to the day", { drop: "Updated" }]);
 }
 
-export function keyVersionsTable(result: unknown): Json[] {
-  return items(result).map((item) => {
+export function keyVersionsTable(result: unknown, width?: number): Json[] {
+  const rows = items(result).map((item) => {
     const a = obj(item.attributes);
     return {
       Version: versionOf(item.kid),
@@ -79,13 +139,42 @@ export function keyVersionsTable(result: unknown): Json[] {
       Updated: dateText(a.updated),
     };
   });
+  return fitColumns(rows, width, ["empty columns", "dates to the day", { drop: "NotBefore" }, { drop: "Updated" }]);
 }
 
-export function deletedKeyListTable(result: unknown): Json[] {
-  return items(result).map((item) => ({
+export function deletedKeyListTable(result: unknown, width?: number): Json[] {
+  const rows = items(result).map((item) => ({
     Name: item.name ?? "",
     DeletedDate: dateText(item.deletedDate),
     ScheduledPurgeDate: dateText(item.scheduledPurgeDate),
     RecoveryId: item.recoveryId ?? "",
   }));
+  // The recovery id is the vault URL plus the name: the first thing to go.
+  return fitColumns(rows, width, ["empty columns", { drop: "RecoveryId" }, "dates to the day"]);
+}
+
+function capitalize(key: string): string {
+  return key ? key.charAt(0).toUpperCase() + key.slice(1) : key;
+}
+
+/**
+ * encrypt/decrypt/sign/verify/wrap-key/unwrap-key/random: the key's name first (from its id), then each
+ * plain value of the result in its own order (algorithm, result, signature, value, ...), the version
+ * last. Long base64 results are what the output stage cuts with "…" when the terminal is narrow.
+ */
+export function cryptoResultTable(result: unknown, width?: number): Json[] {
+  const rows = (Array.isArray(result) ? result : [result]).map((item) => {
+    const r = obj(item);
+    // encrypt/decrypt/wrap name the key `kid`, sign/verify (the SDK's results) `keyId`.
+    const idKey = typeof r.kid === "string" ? "kid" : typeof r.keyId === "string" ? "keyId" : undefined;
+    const row: Json = {};
+    if (idKey) row.Name = nameOf(r[idKey]);
+    for (const [key, value] of Object.entries(r)) {
+      if (key === idKey || value === null || value === undefined || typeof value === "object") continue;
+      row[capitalize(key)] = value;
+    }
+    if (idKey) row.Version = versionOf(r[idKey]);
+    return row;
+  });
+  return fitColumns(rows, width, ["empty columns", { drop: "Version" }]);
 }

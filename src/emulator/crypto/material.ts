@@ -38,8 +38,22 @@ export function keySizeOf(material: PrivateMaterial): number | undefined {
   }
 }
 
-/** A node:crypto private KeyObject for an asymmetric key (RSA or EC). */
+// KeyObjects of material objects the service's material cache keeps (frozen, shared between requests).
+// OpenSSL sets an RSA key up on its first use (Montgomery contexts, blinding): a fresh KeyObject per
+// signature doubles the cost of RS256. Weak: an entry lives exactly as long as its material object.
+const keyObjects = new WeakMap<PrivateMaterial, KeyObject>();
+
+/** A node:crypto private KeyObject for an asymmetric key (RSA or EC); one per frozen material object. */
 export function privateKeyObject(material: PrivateMaterial): KeyObject {
+  const cached = keyObjects.get(material);
+  if (cached) return cached;
+  const key = createPrivateKeyObject(material);
+  // Only material that can no longer change may share its KeyObject.
+  if (Object.isFrozen(material)) keyObjects.set(material, key);
+  return key;
+}
+
+function createPrivateKeyObject(material: PrivateMaterial): KeyObject {
   switch (material.family) {
     case "RSA": {
       const { family: _family, ...members } = material;

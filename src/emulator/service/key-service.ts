@@ -28,10 +28,12 @@ import {
 import { generateKeyMaterial, type KeySpec } from "../crypto/generate.js";
 import { keySizeOf, publicJwkOf, type PrivateMaterial } from "../crypto/material.js";
 import { materialFromImportedJwk } from "../crypto/import-jwk.js";
+import { materialFromTransferBlob } from "../crypto/byok.js";
 import type { SecurityDomain } from "../crypto/seal.js";
 import type { KeyListEntry, KeyStore } from "../store/key-store.js";
 import { SECONDS_PER_DAY, toUnixSeconds } from "../../shared/time.js";
 import { openBackup, sealBackup } from "./backup-blob.js";
+import { MaterialCache } from "./material-cache.js";
 
 /** Which container a request addresses: decided by the wire layer from the Host header. */
 export interface VaultTarget {
@@ -113,6 +115,8 @@ export class KeyService {
     private readonly store: KeyStore,
     private readonly domain: SecurityDomain,
     private readonly clock: Clock,
+    /** Unsealed material of hot keys (bounded; see material-cache.ts for why it is never stale). */
+    private readonly materials: MaterialCache = new MaterialCache(),
   ) {}
 
   private now(): number {
@@ -156,8 +160,18 @@ export class KeyService {
   private sweep(target: VaultTarget): void {
     const id = vaultId(target.name, target.kind);
     const now = this.now();
-    if (this.store.hasPurgeDue(id, now)) this.store.write(() => this.store.purgeDue(id, now));
+    // Purge dates have one-second resolution and lie at least 7 days after the deletion that set them,
+    // so what is due cannot change within one second of the clock: once per second per vault is enough.
+    if (this.sweptAt.get(id) === now) return;
+    if (this.store.hasPurgeDue(id, now)) {
+      this.store.write(() => this.store.purgeDue(id, now));
+      this.materials.invalidate(`${id}/`);
+    }
+    this.sweptAt.set(id, now);
   }
+
+  /** Per vault id, the clock second of its last sweep. */
+  private readonly sweptAt = new Map<string, number>();
 
   getVault(target: VaultTarget): Vault | undefined {
     return this.store.getVault(vaultId(target.name, target.kind));
@@ -179,6 +193,8 @@ export class KeyService {
       const vault = this.store.getVault(vaultId(target.name, target.kind));
       if (!vault) return false;
       this.store.deleteVault(vault.id);
+      this.materials.invalidate(`${vault.id}/`);
+      this.sweptAt.delete(vault.id);
       return true;
     });
   }
@@ -236,14 +252,24 @@ export class KeyService {
     if (!isImportableType(requested)) {
       throw VaultErrors.badParameter(`The key type '${requested}' is not supported. Supported key types: EC, EC-HSM, RSA, RSA-HSM, oct, oct-HSM.`);
     }
-    let kty: KeyType = request.hsm && !requested.endsWith("-HSM") ? (`${requested}-HSM` as KeyType) : requested;
+    // A BYOK key (key_hsm) moves from one HSM into another: it is always HSM-protected.
+    const byok = jwk.key_hsm !== undefined && jwk.key_hsm !== null;
+    let kty: KeyType = (request.hsm || byok) && !requested.endsWith("-HSM") ? (`${requested}-HSM` as KeyType) : requested;
     kty = effectiveKeyType(kty, target.kind);
     const family = keyFamily(kty);
-    const material = materialFromImportedJwk(jwk, family);
+    const material = byok
+      ? materialFromTransferBlob(jwk, kty, target, (kek, version) => this.keyExchangeKey(target, kek, version), this.now())
+      : materialFromImportedJwk(jwk, family);
     const keyOps = jwk.key_ops === undefined ? defaultKeyOps(family) : validateKeyOps(jwk.key_ops);
     const attributes = this.validateAttributes(request.attributes, request.releasePolicy);
     const tags = validateTags(request.tags);
     return this.addVersion(target, name, { kty, material, keyOps, attributes, tags, releasePolicy: request.releasePolicy });
+  }
+
+  /** A BYOK import's key exchange key: looked up in the importing container only. */
+  private keyExchangeKey(target: VaultTarget, name: string, version: string | undefined): KeyView & { material: PrivateMaterial } {
+    if (!this.getVault(target)) throw VaultErrors.keyNotFound(name, version);
+    return this.getKeyWithMaterial(target, target.name, name, version);
   }
 
   private assertNameUsable(target: VaultTarget, name: string): void {
@@ -272,6 +298,7 @@ export class KeyService {
       if (record?.deletion) {
         if (record.deletion.scheduledPurgeDate > now) throw VaultErrors.deletedButRecoverable(record.name);
         this.store.purgeKey(vault.id, name);
+        this.materials.invalidate(keyPrefix(vault, name));
         record = undefined;
       }
       if (!record) this.store.insertKey(vault.id, name);
@@ -403,6 +430,7 @@ export class KeyService {
       assertReleasePolicyRules(next.attributes.exportable, next.releasePolicy);
       next.attributes.updated = this.now();
       this.store.updateVersion(vault.id, next);
+      this.materials.invalidate(keyPrefix(vault, next.name));
       return { vault, key: next };
     });
   }
@@ -417,6 +445,7 @@ export class KeyService {
       const now = this.now();
       const deletion = { deletedDate: now, scheduledPurgeDate: now + vault.retentionDays * SECONDS_PER_DAY };
       this.store.setDeletion(vault.id, latest.name, deletion);
+      this.materials.invalidate(keyPrefix(vault, latest.name));
       return { vault, key: latest, deletion };
     });
   }
@@ -453,6 +482,7 @@ export class KeyService {
       const deleted = this.deletedKey(vault, name);
       if (vault.purgeProtection) throw VaultErrors.purgeProtected(deleted.key.name);
       this.store.purgeKey(vault.id, deleted.key.name);
+      this.materials.invalidate(keyPrefix(vault, deleted.key.name));
     });
   }
 
@@ -506,7 +536,10 @@ export class KeyService {
   }
 
   private openMaterial(vault: Vault, version: KeyVersion, sealed: Buffer): PrivateMaterial {
-    return JSON.parse(this.domain.open(sealed, materialBinding(vault, version)).toString("utf8")) as PrivateMaterial;
+    const binding = materialBinding(vault, version);
+    const cached = this.materials.get(binding, sealed);
+    if (cached) return cached;
+    return this.materials.set(binding, sealed, JSON.parse(this.domain.open(sealed, binding).toString("utf8")) as PrivateMaterial);
   }
 
   // ---- validation shared by create, import and update ------------------------------------------
@@ -516,6 +549,11 @@ export class KeyService {
     assertReleasePolicyRules(a.exportable ?? false, policy);
     return a;
   }
+}
+
+/** The material-cache prefix of every version of one key. */
+function keyPrefix(vault: Vault, name: string): string {
+  return `${vault.id}/${name.toLowerCase()}/`;
 }
 
 /** Binds a sealed blob to its row, so material cannot be moved between keys in the database. */

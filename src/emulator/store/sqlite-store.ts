@@ -193,12 +193,21 @@ export class SqliteKeyStore implements KeyStore {
     run.immediate();
   }
 
+  // One transaction wrapper for every unit of work (better-sqlite3 builds several closures per
+  // db.transaction() call; the served emulator runs thousands of transactions a second).
+  private inTransaction?: Database.Transaction<(fn: () => unknown) => unknown>;
+
+  private transaction(): Database.Transaction<(fn: () => unknown) => unknown> {
+    this.inTransaction ??= this.db.transaction((fn: () => unknown) => fn());
+    return this.inTransaction;
+  }
+
   write<T>(fn: () => T): T {
-    return this.db.transaction(fn).immediate();
+    return this.transaction().immediate(fn) as T;
   }
 
   read<T>(fn: () => T): T {
-    return this.db.transaction(fn).deferred();
+    return this.transaction().deferred(fn) as T;
   }
 
   getVault(id: string): Vault | undefined {

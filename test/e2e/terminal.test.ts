@@ -1,0 +1,173 @@
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { execFileSync, spawnSync } from "node:child_process";
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { tempDataDir } from "../helpers/emulator.js";
+
+// The built binary on a real terminal: tmux runs `kvkey shell` (and an interactive bash with the
+// completion script), the test types with send-keys — Tab included — and reads the screen with
+// capture-pane. `.ci/run` installs tmux; without it these tests are skipped, saying so.
+
+const BIN = fileURLToPath(new URL("../../dist/kvkey.js", import.meta.url));
+const HAS_TMUX = spawnSync("tmux", ["-V"]).status === 0;
+// A private tmux server (its own socket), so no session of the person running the tests is touched.
+const SOCKET = `kvkey-e2e-${process.pid}`;
+
+let home: { dir: string; cleanup: () => void };
+let binDir: string;
+
+function tmux(...args: string[]): string {
+  return execFileSync("tmux", ["-L", SOCKET, ...args], { encoding: "utf8" });
+}
+
+function screen(target: string): string {
+  return tmux("capture-pane", "-p", "-t", target);
+}
+
+async function waitFor(target: string, expected: RegExp | string, timeoutMs = 15_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const text = screen(target);
+    if (typeof expected === "string" ? text.includes(expected) : expected.test(text)) return text;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${String(expected)}; the screen:\n${text}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Types text literally (no key names), then the given keys (Enter, Tab, ...). */
+function type(target: string, text: string, ...keys: string[]): void {
+  if (text) tmux("send-keys", "-t", target, "-l", "--", text);
+  if (keys.length) tmux("send-keys", "-t", target, ...keys);
+}
+
+function start(name: string, command: string): void {
+  const env = `env -i HOME=${home.dir} KVKEY_HOME=${home.dir} PATH=${binDir}:${process.env.PATH} TERM=xterm-256color NO_COLOR=1`;
+  tmux("new-session", "-d", "-s", name, "-x", "120", "-y", "40", `${env} ${command}`);
+  tmux("set-option", "-t", name, "remain-on-exit", "on");
+}
+
+function paneDead(target: string): boolean {
+  return tmux("display-message", "-p", "-t", target, "#{pane_dead}").trim() === "1";
+}
+
+beforeAll(() => {
+  if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run \`npm run build\` (npm test does) first`);
+  home = tempDataDir();
+  binDir = join(home.dir, "bin");
+  mkdirSync(binDir);
+  // `kvkey` on PATH, as an installed binary is.
+  writeFileSync(join(binDir, "kvkey"), `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`);
+  chmodSync(join(binDir, "kvkey"), 0o755);
+});
+
+afterAll(async () => {
+  if (HAS_TMUX) {
+    // The panes' processes (started by this test) must be gone before their directory is removed.
+    const panes = spawnSync("tmux", ["-L", SOCKET, "list-panes", "-a", "-F", "#{pane_pid}"], { encoding: "utf8" });
+    const pids = (panes.stdout ?? "").split("\n").filter(Boolean).map(Number);
+    spawnSync("tmux", ["-L", SOCKET, "kill-server"]);
+    const deadline = Date.now() + 5000;
+    const alive = (pid: number) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    while (pids.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  }
+  if (home) rmSync(home.dir, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 });
+});
+
+test.runIf(!HAS_TMUX)("terminal tests need tmux (apt-get install tmux; .ci/run installs it): skipped", () => {
+  console.warn("tmux is not installed: the kvkey shell and completion terminal tests were skipped.");
+});
+
+describe.skipIf(!HAS_TMUX)("on a terminal (tmux)", () => {
+  test("kvkey shell: commands, Tab completion of commands, flags and key names, history across sessions", async () => {
+    start("sh1", "kvkey shell");
+    await waitFor("sh1", /^kvkey>\s*$/m);
+
+    type("sh1", "create --vault-name tmx -n alpha --kty EC -o none", "Enter");
+    await waitFor("sh1", "Created the local key vault https://tmx.vault.localhost");
+    type("sh1", "create --vault-name tmx -n beta -o none", "Enter");
+    await waitFor("sh1", /beta -o none\nkvkey>\s*$/m);
+
+    // A key name from the vault: "al" + Tab becomes "alpha " (the shell holds the vault open).
+    type("sh1", "show --vault-name tmx -n al", "Tab");
+    await waitFor("sh1", "kvkey> show --vault-name tmx -n alpha");
+    type("sh1", "-o table", "Enter"); // Tab put the space after the name
+    await waitFor("sh1", "kvkey> show --vault-name tmx -n alpha -o table\n");
+    await waitFor("sh1", /alpha\s+EC\s+P-256\s+True/);
+
+    // A flag, then an allowed value.
+    type("sh1", "list --vault-na", "Tab");
+    await waitFor("sh1", "kvkey> list --vault-name");
+    type("sh1", "tmx -o ts", "Tab");
+    await waitFor("sh1", "kvkey> list --vault-name tmx -o tsv");
+    type("sh1", "--query [].name", "Enter");
+    await waitFor("sh1", /\[\]\.name\nalpha\nbeta\nkvkey>\s*$/m);
+
+    // Two Tabs list the choices, as in bash.
+    type("sh1", "list-", "Tab");
+    await new Promise((r) => setTimeout(r, 500)); // a person's two presses, not one burst
+    type("sh1", "", "Tab");
+    await waitFor("sh1", /list-deleted\s+list-versions/);
+    type("sh1", "", "C-u");
+
+    // A question before delete, answered on the terminal.
+    type("sh1", "delete --vault-name tmx -n beta -o none", "Enter");
+    await waitFor("sh1", "Are you sure you want to delete the key 'beta' from tmx.vault.localhost? (y/N):");
+    type("sh1", "n", "Enter");
+    await waitFor("sh1", "Operation cancelled.");
+
+    type("sh1", "", "C-d");
+    const deadline = Date.now() + 10_000;
+    while (!paneDead("sh1") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(paneDead("sh1")).toBe(true);
+
+    const history = readFileSync(join(home.dir, "shell_history"), "utf8").split("\n");
+    expect(history).toContain("show --vault-name tmx -n alpha -o table");
+    expect(history).toContain("delete --vault-name tmx -n beta -o none");
+    expect(history).not.toContain("n"); // an answer is not a command
+
+    // A new session recalls the last command with the up arrow.
+    start("sh2", "kvkey shell");
+    await waitFor("sh2", /^kvkey>\s*$/m);
+    type("sh2", "", "Up");
+    await waitFor("sh2", "kvkey> delete --vault-name tmx -n beta -o none");
+    type("sh2", "", "C-u");
+    type("sh2", "exit", "Enter");
+    while (!paneDead("sh2") && Date.now() < deadline + 10_000) await new Promise((r) => setTimeout(r, 100));
+    expect(paneDead("sh2")).toBe(true);
+  });
+
+  test("bash with `source <(kvkey completion bash)`: commands, key names, config values after '='", async () => {
+    start("bash", "bash --norc --noprofile -i");
+    type("bash", "PS1='$ '; source <(kvkey completion bash)", "Enter");
+    await waitFor("bash", /^\$\s*$/m);
+
+    type("bash", "kvkey cre", "Tab");
+    await waitFor("bash", "$ kvkey create");
+    type("bash", "--kty", "Enter"); // completed with the space after it
+    await waitFor("bash", "$ kvkey create --kty\n");
+    await waitFor("bash", /^\$\s*$/m);
+
+    type("bash", "kvkey show --vault-name tmx -n alp", "Tab");
+    await waitFor("bash", "$ kvkey show --vault-name tmx -n alpha");
+    type("bash", "", "C-u");
+
+    type("bash", "kvkey config set core.output=ta", "Tab");
+    await waitFor("bash", "$ kvkey config set core.output=table");
+    type("bash", "", "C-u");
+
+    type("bash", "kvkey config set core.no", "Tab");
+    await waitFor("bash", "$ kvkey config set core.no_color=");
+    type("bash", "t", "Tab"); // no space after '=': the value follows directly
+    await waitFor("bash", "$ kvkey config set core.no_color=true");
+    type("bash", "", "C-u");
+    tmux("kill-session", "-t", "bash");
+  });
+});
