@@ -43,7 +43,7 @@ export const ROOT_GROUP: GroupSpec = {
 
 export const GROUPS: readonly GroupSpec[] = [
   { path: ["cloud"], summary: "Manage the clouds kvkey can target (Local, Azure)." },
-  { path: ["config"], summary: "Manage kvkey's configuration: default output, default vault, colour (as az config does)." },
+  { path: ["config"], summary: "Manage kvkey's settings: default output, default vault, colour." },
   { path: ["emulator"], summary: "Serve the emulated vault over HTTPS for other programs and SDKs." },
   { path: ["emulator", "vault"], summary: "Manage the emulator's key vaults and managed HSMs (soft-delete retention, purge protection)." },
 ];

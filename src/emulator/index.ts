@@ -5,7 +5,11 @@ import { KeyVaultHandler } from "./http/handler.js";
 import { TokenAuthority, type AuthMode, type IssuedToken } from "./http/auth.js";
 import { SecurityDomain } from "./crypto/seal.js";
 import { loadOrCreateSecurityDomain } from "./security-domain-file.js";
-import { systemClock, type Clock } from "./domain/clock.js";
+import { shiftedClock, systemClock, type Clock } from "./domain/clock.js";
+import { LifetimeStore } from "./store/lifetime-store.js";
+import { RotationService } from "./service/rotation-service.js";
+import { ReleaseService, type AttestationTokenOptions } from "./service/release-service.js";
+import { HsmPlatform } from "./service/hsm-platform.js";
 import type { Vault, VaultKind } from "./domain/vault.js";
 import type { WireRequest, WireResponse } from "./http/wire.js";
 
@@ -18,6 +22,8 @@ export type { Vault, VaultKind } from "./domain/vault.js";
 export type { VaultTarget } from "./service/key-service.js";
 export { VaultError } from "./domain/errors.js";
 export { LATEST_API_VERSION } from "./http/api-version.js";
+export type { AttestationTokenOptions } from "./service/release-service.js";
+export { LOCAL_ATTESTATION_AUTHORITY } from "../shared/attestation.js";
 
 export interface EmulatorOptions {
   /** Directory holding the database and the security domain; created 0700 if missing. */
@@ -62,6 +68,26 @@ export interface Emulator {
   /** Vaults created by requests since the emulator started (drained by the caller). */
   takeCreatedVaults(): Vault[];
   readonly dataDir: string | undefined;
+  /**
+   * The emulator clock, in milliseconds: the base clock (EmulatorOptions.clock, default the system
+   * clock) plus the data directory's shift. nbf/exp, purge dates and rotation all follow it.
+   */
+  now(): number;
+  /** How far the emulator clock runs ahead of its base clock (ms); kept in the database, so every process on the data directory sees it. */
+  timeShift(): number;
+  /** Sets the shift (ms, 0 = real time). The clock moves only forward from real time: a negative shift is refused. */
+  setTimeShift(offsetMs: number): void;
+  /** Adds to the shift (ms) and returns the new shift. */
+  advanceTime(deltaMs: number): number;
+  /** Creates the due versions of every key whose rotation policy says so (the served emulator calls it on a timer). */
+  rotateDueKeys(): Promise<number>;
+  /**
+   * An attestation token from the emulator's attestation authority (issuer LOCAL_ATTESTATION_AUTHORITY,
+   * RS256, per data directory), with the given claims and runtime key: the `target` of a secure key release.
+   */
+  issueAttestationToken(options?: AttestationTokenOptions): Promise<string>;
+  /** PEM certificates of the attestation authority, leaf first (the root also signs key attestations and releases). */
+  attestationAuthorityCertificates(): Promise<string[]>;
   /** The fingerprint of the security domain (never the key). */
   readonly securityDomainId: string;
   close(): void;
@@ -76,8 +102,11 @@ export function createEmulator(options: EmulatorOptions): Emulator {
   const store = new SqliteKeyStore(options.dataDir);
   try {
     const domain = options.dataDir ? loadOrCreateSecurityDomain(options.dataDir) : SecurityDomain.generate();
-    const clock = options.clock ?? systemClock;
+    const lifetime = new LifetimeStore(store.connection());
+    const clock = shiftedClock(options.clock ?? systemClock, { offsetMs: () => lifetime.clockOffsetMs() });
     const service = new KeyService(store, domain, clock);
+    const rotation = new RotationService(service, store, lifetime, clock);
+    const release = new ReleaseService(service, new HsmPlatform(lifetime, domain), clock);
     const tokens = new TokenAuthority(domain.deriveKey("token signing"));
     const crypto = new CryptoService(service, clock);
     const identityHeader = domain.deriveKey("identity header").toString("base64url").slice(0, 32);
@@ -85,6 +114,8 @@ export function createEmulator(options: EmulatorOptions): Emulator {
       service,
       crypto,
       tokens,
+      rotation,
+      release,
       authMode: options.authMode ?? "strict",
       ...(options.identityEndpoint ? { identity: { header: identityHeader } } : {}),
       ...(options.defaultVault ? { defaultVault: options.defaultVault } : {}),
@@ -99,6 +130,22 @@ export function createEmulator(options: EmulatorOptions): Emulator {
       getVault: (target) => service.getVault(target),
       deleteVault: (target) => service.deleteVault(target),
       dataDir: options.dataDir,
+      now: () => clock.now(),
+      timeShift: () => lifetime.clockOffsetMs(),
+      setTimeShift: (offsetMs) => {
+        if (!Number.isSafeInteger(offsetMs) || offsetMs < 0) throw new RangeError(`a time shift is a whole, non-negative number of milliseconds, not ${offsetMs}`);
+        store.write(() => lifetime.setClockOffsetMs(offsetMs));
+      },
+      advanceTime: (deltaMs) => {
+        if (!Number.isSafeInteger(deltaMs)) throw new RangeError(`a time shift is a whole number of milliseconds, not ${deltaMs}`);
+        return store.write(() => {
+          if (lifetime.clockOffsetMs() + deltaMs < 0) throw new RangeError("the emulator clock cannot move before real time");
+          return lifetime.addClockOffsetMs(deltaMs);
+        });
+      },
+      rotateDueKeys: () => rotation.rotateAllDue(),
+      issueAttestationToken: (tokenOptions) => release.issueAttestationToken(tokenOptions),
+      attestationAuthorityCertificates: () => release.attestationAuthorityChain(),
       securityDomainId: domain.id,
       close: () => store.close(),
     };

@@ -59,6 +59,8 @@ export interface ServedEmulator {
 const HEADERS_TIMEOUT_MS = 15_000;
 const REQUEST_TIMEOUT_MS = 60_000;
 const KEEP_ALIVE_TIMEOUT_MS = 30_000;
+/** Automatic key rotation also runs with no requests coming in (service/rotation-service.ts). */
+const ROTATION_CHECK_MS = 60_000;
 
 /** How long a worker may take to start listening. */
 const WORKER_START_TIMEOUT_MS = 30_000;
@@ -79,6 +81,7 @@ export async function startEmulator(options: ServeOptions): Promise<ServedEmulat
   const emulatorOptions: EmulatorOptions = { authMode: "any", identityEndpoint: true, ...options };
   // With workers, this one also prepares the data directory (schema, security domain) before they start.
   const emulator = createEmulator(emulatorOptions);
+  const rotationTimer = setInterval(() => void emulator.rotateDueKeys().catch(() => undefined), ROTATION_CHECK_MS).unref();
   const host = options.host ?? "127.0.0.1";
   const described = (port: number, close: () => Promise<void>): ServedEmulator => ({
     url: `https://localhost:${port}`,
@@ -101,7 +104,7 @@ export async function startEmulator(options: ServeOptions): Promise<ServedEmulat
     }
     let closing: Promise<void> | undefined;
     return described(listener.port, () => {
-      closing ??= listener.close().finally(() => emulator.close());
+      closing ??= listener.close().finally(() => (clearInterval(rotationTimer), emulator.close()));
       return closing;
     });
   }
@@ -122,7 +125,7 @@ export async function startEmulator(options: ServeOptions): Promise<ServedEmulat
     const pool = await startWorkers(workers, workerOptions);
     let closing: Promise<void> | undefined;
     return described(workerOptions.port, () => {
-      closing ??= pool.close().finally(() => emulator.close());
+      closing ??= pool.close().finally(() => (clearInterval(rotationTimer), emulator.close()));
       return closing;
     });
   } catch (err) {

@@ -144,7 +144,7 @@ describe.skipIf(!HAS_TMUX)("on a terminal (tmux)", () => {
     expect(paneDead("sh2")).toBe(true);
   });
 
-  test("bash with `source <(kvkey completion bash)`: commands, key names, config values after '='", async () => {
+  test("bash with `source <(kvkey completion bash)`: commands, key names, config values after '='; delete asks", async () => {
     start("bash", "bash --norc --noprofile -i");
     type("bash", "PS1='$ '; source <(kvkey completion bash)", "Enter");
     await waitFor("bash", /^\$\s*$/m);
@@ -168,6 +168,12 @@ describe.skipIf(!HAS_TMUX)("on a terminal (tmux)", () => {
     type("bash", "t", "Tab"); // no space after '=': the value follows directly
     await waitFor("bash", "$ kvkey config set core.no_color=true");
     type("bash", "", "C-u");
+
+    // Outside the shell too, delete asks on a terminal; 'n' cancels with exit 1.
+    type("bash", "kvkey delete --vault-name tmx -n alpha -o none; echo EXIT=$?", "Enter");
+    await waitFor("bash", "Are you sure you want to delete the key 'alpha' from tmx.vault.localhost? (y/N):");
+    type("bash", "n", "Enter");
+    await waitFor("bash", /ERROR: Operation cancelled\.\nEXIT=1\n/);
     tmux("kill-session", "-t", "bash");
   });
 });

@@ -111,6 +111,21 @@ describe("startEmulator with workers: 2", () => {
     }
   });
 
+  test("a worker that dies is replaced, and the emulator keeps serving meanwhile", async () => {
+    const [victim, survivor] = workerPids();
+    process.kill(victim!, "SIGKILL");
+    // Once the primary has seen it go, new connections go to the live worker only.
+    while (existsSync(`/proc/${victim}`)) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 4; i++) expect((await call("GET", `/keys/shared/?${API}`)).status).toBe(200);
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline && !(workerPids().length === 2 && !workerPids().includes(victim!))) await new Promise((r) => setTimeout(r, 100));
+    const now = workerPids();
+    expect(now).toHaveLength(2);
+    expect(now).toContain(survivor);
+    expect(now).not.toContain(victim);
+    for (let i = 0; i < 4; i++) expect((await call("GET", `/keys/shared/?${API}`)).status).toBe(200);
+  });
+
   test("close() lets a request in flight in a worker finish, then stops every worker", async () => {
     const home2 = tempDataDir();
     const second = await startEmulator({ dataDir: home2.dir, port: 0, workers: 2 });

@@ -1,2 +1,2 @@
-/** The attestation authority the local emulator trusts for secure key release (see issue 6). */
-export const LOCAL_ATTESTATION_AUTHORITY = "https://attestation.localhost";
+// Kept for the commands that import it from here; the constant lives in shared/ so the emulator can use it.
+export { LOCAL_ATTESTATION_AUTHORITY } from "../../shared/attestation.js";

@@ -25,3 +25,18 @@ export class ManualClock implements Clock {
     this.current = ms;
   }
 }
+
+/** Where a data directory keeps its clock shift (the store, read on every call: another process may move it). */
+export interface ClockShift {
+  /** Milliseconds the emulator clock runs ahead of its base clock. */
+  offsetMs(): number;
+}
+
+/**
+ * The emulator clock: a base clock (the system clock, or a test's) plus the data directory's shift
+ * (`kvkey emulator time-shift`). Read per call, so a shift made by another process (the CLI while a
+ * served emulator runs) applies to the next request.
+ */
+export function shiftedClock(base: Clock, shift: ClockShift): Clock {
+  return { now: () => base.now() + shift.offsetMs() };
+}

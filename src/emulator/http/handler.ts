@@ -10,6 +10,10 @@ import { keyOperation, randomBytesOperation } from "./key-operations.js";
 import { pageSize, parseCreateKey, parseImportKey, parseJsonBody, parseRestore, parseUpdateKey } from "./parse.js";
 import { route, type Route } from "./router.js";
 import { deletedKeyBundle, deletedKeyItem, errorBody, keyBundle, keyItem } from "./serialize.js";
+import type { RotationService } from "../service/rotation-service.js";
+import type { ReleaseService } from "../service/release-service.js";
+import { parseRotationPolicy, rotationPolicyBody } from "./rotation.js";
+import { keyAttestation, releaseKey } from "./release.js";
 import type { WireRequest, WireResponse } from "./wire.js";
 
 const STATUS: Record<VaultErrorCode, number> = {
@@ -42,6 +46,10 @@ export interface HandlerOptions {
   authMode?: AuthMode;
   /** Serve the managed-identity token endpoint (the served emulator does; the embedded one needs none). */
   identity?: IdentityOptions;
+  /** Rotation policies, rotate, and automatic rotation when a request reaches a vault (issue 6). */
+  rotation?: RotationService;
+  /** Secure key release and key attestation (issue 6). */
+  release?: ReleaseService;
   /** Container for requests to a bare `localhost`/IP host. */
   defaultVault?: VaultTarget;
 }
@@ -90,6 +98,8 @@ export class KeyVaultHandler {
         throw new VaultError("PayloadTooLarge", `The request body exceeds ${MAX_BODY_BYTES} bytes.`);
       }
       const op = route(request.method, url.pathname);
+      // Automatic rotation happens when the emulator touches a vault (see rotation-service.ts).
+      if (op.op !== "getRandomBytes") await this.options.rotation?.rotateDue(addressed.target);
       const result = await this.dispatch(op, addressed, url, apiVersion, request.body);
       return this.respond(result.status, result.body);
     } catch (err) {
@@ -154,10 +164,34 @@ export class KeyVaultHandler {
       case "updateRotationPolicy":
       case "releaseKey":
       case "getKeyAttestation":
-        return {
-          status: 501,
-          body: errorBody("NotImplemented", `The operation '${op.op}' is not available in this version of the kvkey emulator.`),
-        };
+        return this.lifetime(op, at, apiVersion, body);
+    }
+  }
+
+  /** Rotation, release and attestation routes (issue 6): 501 when the handler was built without them. */
+  private async lifetime(
+    op: Extract<Route, { op: "rotateKey" | "getRotationPolicy" | "updateRotationPolicy" | "releaseKey" | "getKeyAttestation" }>,
+    at: Addressed,
+    apiVersion: string,
+    body: string | undefined,
+  ): Promise<Result> {
+    const { rotation, release } = this.options;
+    const { target, baseUrl, host } = at;
+    const unavailable = { status: 501, body: errorBody("NotImplemented", `The operation '${op.op}' is not available in this emulator.`) };
+    switch (op.op) {
+      case "rotateKey":
+        return rotation ? { status: 200, body: keyBundle(baseUrl, await rotation.rotate(target, host, op.name)) } : unavailable;
+      case "getRotationPolicy":
+        return rotation ? { status: 200, body: rotationPolicyBody(baseUrl, rotation.getPolicy(target, host, op.name)) } : unavailable;
+      case "updateRotationPolicy": {
+        if (!rotation) return unavailable;
+        const view = rotation.updatePolicy(target, host, op.name, parseRotationPolicy(parseJsonBody(body)));
+        return { status: 200, body: rotationPolicyBody(baseUrl, view) };
+      }
+      case "releaseKey":
+        return release ? { status: 200, body: await releaseKey(release, at, op, apiVersion, body) } : unavailable;
+      case "getKeyAttestation":
+        return release ? { status: 200, body: await keyAttestation(release, at, op) } : unavailable;
     }
   }
 

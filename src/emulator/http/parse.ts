@@ -1,6 +1,7 @@
 import { VaultErrors } from "../domain/errors.js";
 import { isKeyType, type KeyType, type ReleasePolicy } from "../domain/key.js";
 import { fromBase64Url } from "../../shared/base64url.js";
+import { parseReleasePolicyDocument } from "../domain/release-policy.js";
 import {
   DEFAULT_RELEASE_POLICY_CONTENT_TYPE,
   validateKeyOps,
@@ -101,11 +102,10 @@ function parseReleasePolicy(body: Json): ReleasePolicy | undefined {
   try {
     policy = JSON.parse(data.toString("utf8"));
   } catch {
-    throw VaultErrors.badParameter("AKV.SKR.1001: The release policy is not valid JSON.");
+    throw VaultErrors.badParameter("Key Release Policy: the policy (release_policy.data) is not valid JSON.");
   }
-  if (typeof policy !== "object" || policy === null || Array.isArray(policy)) {
-    throw VaultErrors.badParameter("AKV.SKR.1001: The release policy must be a JSON object.");
-  }
+  // The SKR policy grammar (version, anyOf/allOf authority blocks, claim conditions): domain/release-policy.ts.
+  parseReleasePolicyDocument(policy);
   return { contentType, immutable, data };
 }
 

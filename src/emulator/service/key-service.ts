@@ -154,6 +154,13 @@ export class KeyService {
   readonly createdVaults: Vault[] = [];
 
   /**
+   * Runs inside every transaction that adds versions to a key or changes one (create, import, rotate,
+   * update, restore): rotation-service.ts enforces Managed HSM's version cap and keeps the key's next
+   * rotation due time. Throwing rolls the change back.
+   */
+  versionsChanged?: (vault: Vault, name: string, now: number) => void;
+
+  /**
    * Deleted keys past their scheduled purge date disappear, as the service purges them. Runs before an
    * operation's own transaction: one indexed read, and a write only when something is due.
    */
@@ -290,11 +297,17 @@ export class KeyService {
       tags?: Record<string, string>;
       releasePolicy?: ReleasePolicy;
     },
+    existing?: (vault: Vault, latest: KeyVersion, now: number) => void,
   ): KeyView {
     return this.store.write(() => {
       const vault = this.vaultForWrite(target);
       const now = this.now();
       let record = this.store.getKey(vault.id, name);
+      // Rotation adds to a key that must still be there (and active) when the transaction runs.
+      if (existing) {
+        if (!record || record.deletion) throw VaultErrors.keyNotFound(name);
+        existing(vault, this.store.getVersion(vault.id, name)!.version, now);
+      }
       if (record?.deletion) {
         if (record.deletion.scheduledPurgeDate > now) throw VaultErrors.deletedButRecoverable(record.name);
         this.store.purgeKey(vault.id, name);
@@ -325,8 +338,19 @@ export class KeyService {
       if (v.releasePolicy) version.releasePolicy = v.releasePolicy;
       const seq = this.store.takeSeq(vault.id, storedName);
       this.store.insertVersion(vault.id, version, seq, this.sealMaterial(vault, version, v.material));
+      this.versionsChanged?.(vault, storedName, now);
       return { vault, key: version };
     });
+  }
+
+  /** Rotation (rotation-service.ts): a new version of an existing, active key; `check` runs first in the same transaction. */
+  addRotatedVersion(
+    target: VaultTarget,
+    name: string,
+    v: Parameters<KeyService["addVersion"]>[2],
+    check: (vault: Vault, latest: KeyVersion, now: number) => void,
+  ): KeyView {
+    return this.addVersion(target, name, v, check);
   }
 
   // ---- read ---------------------------------------------------------------------------------------
@@ -413,23 +437,23 @@ export class KeyService {
       if (a.enabled !== undefined) next.attributes.enabled = a.enabled;
       if (a.notBefore !== undefined) next.attributes.notBefore = a.notBefore;
       if (a.expires !== undefined) next.attributes.expires = a.expires;
-      if (a.exportable !== undefined) {
-        if (current.attributes.exportable && !a.exportable) {
-          throw VaultErrors.badParameter("AKV.SKR.1017: An exportable key cannot be made non-exportable.");
-        }
-        next.attributes.exportable = a.exportable;
+      if (a.exportable !== undefined && a.exportable !== current.attributes.exportable) {
+        throw VaultErrors.badParameter("AKV.SKR.1003: The exportable attribute of an existing key cannot be changed.");
       }
       if (keyOps) next.keyOps = keyOps;
       if (tags) next.tags = tags;
       if (changes.releasePolicy) {
+        // The service's answers (recorded): a policy is set on the key, never on one version of it.
+        if (version !== undefined) throw VaultErrors.badParameter("AKV.SKR.1016: Key Release Policy can only be set on versionless key");
         if (current.releasePolicy?.immutable) {
-          throw VaultErrors.badParameter("AKV.SKR.1020: The release policy of this key is immutable and cannot be changed.");
+          throw VaultErrors.badParameter("AKV.SKR.1020: Immutable Key Release Policy cannot be modified.");
         }
         next.releasePolicy = changes.releasePolicy;
       }
       assertReleasePolicyRules(next.attributes.exportable, next.releasePolicy);
       next.attributes.updated = this.now();
       this.store.updateVersion(vault.id, next);
+      this.versionsChanged?.(vault, next.name, next.attributes.updated);
       this.materials.invalidate(keyPrefix(vault, next.name));
       return { vault, key: next };
     });
@@ -525,6 +549,7 @@ export class KeyService {
         const seq = this.store.takeSeq(vault.id, backup.name);
         this.store.insertVersion(vault.id, version, seq, this.sealMaterial(vault, version, material));
       }
+      this.versionsChanged?.(vault, backup.name, this.now());
       return { vault, key: backup.versions[backup.versions.length - 1]!.version };
     });
   }
@@ -631,8 +656,9 @@ function validateTags(tags: Record<string, string> | undefined): Record<string, 
 }
 
 function assertReleasePolicyRules(exportable: boolean, policy: ReleasePolicy | undefined): void {
-  if (exportable && !policy) throw VaultErrors.badParameter("AKV.SKR.1004: Exportable keys must have a release policy.");
-  if (!exportable && policy) throw VaultErrors.badParameter("AKV.SKR.1005: Non-exportable keys must not have release policy");
+  // The service's messages, verbatim from recorded answers.
+  if (exportable && !policy) throw VaultErrors.badParameter("AKV.SKR.1004: Exportable keys must have release policy.");
+  if (!exportable && policy) throw VaultErrors.badParameter("AKV.SKR.1005: Non-exportable keys must not have release policy.");
 }
 
 // Skip tokens are opaque to callers: a kind letter and the cursor, base64url-encoded.

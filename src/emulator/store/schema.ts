@@ -52,4 +52,23 @@ export const MIGRATIONS: readonly string[] = [
 
   CREATE UNIQUE INDEX key_versions_by_seq ON key_versions (vault_id, name, seq);
   `,
+  // 2: key lifetime (issue 6): the data directory's clock shift, when each key's Rotate trigger next
+  // comes due (one indexed read finds what to rotate), and the emulated HSM platform's own signing keys
+  // (attestation authority, key release, key attestation), sealed under the security domain.
+  `
+  CREATE TABLE clock (
+    id        INTEGER PRIMARY KEY CHECK (id = 1),
+    offset_ms INTEGER NOT NULL
+  ) STRICT;
+  INSERT INTO clock (id, offset_ms) VALUES (1, 0);
+
+  ALTER TABLE keys ADD COLUMN next_rotation INTEGER;
+  CREATE INDEX keys_by_next_rotation ON keys (vault_id, next_rotation) WHERE next_rotation IS NOT NULL;
+
+  CREATE TABLE signing_keys (
+    name     TEXT PRIMARY KEY,
+    material BLOB NOT NULL,
+    chain    TEXT NOT NULL
+  ) STRICT;
+  `,
 ];

@@ -327,6 +327,11 @@ export class SqliteKeyStore implements KeyStore {
     return rows.map((row) => ({ version: toKeyVersion(row), seq: row.seq }));
   }
 
+  /** The connection, for a feature's own statements that must join these transactions (store/lifetime-store.ts). */
+  connection(): Database.Database {
+    return this.db;
+  }
+
   close(): void {
     if (this.db.open) this.db.close();
   }

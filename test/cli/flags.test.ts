@@ -1,0 +1,80 @@
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { cliIn } from "../helpers/cli.js";
+import { tempDataDir } from "../helpers/emulator.js";
+
+// Flags of the lifecycle commands not exercised elsewhere.
+
+let home: { dir: string; cleanup: () => void };
+let cli: ReturnType<typeof cliIn>;
+beforeAll(() => {
+  home = tempDataDir();
+  cli = cliIn(home.dir);
+});
+afterAll(() => home.cleanup());
+
+const POLICY = { version: "1.0.0", anyOf: [{ authority: "https://attestation.localhost", allOf: [{ claim: "x", equals: "y" }] }] };
+
+describe("release-policy flags", () => {
+  test("--default-cvm-policy gives the Azure-compliant-CVM policy for the local attestation authority", async () => {
+    const run = await cli(["create", "--hsm-name", "f", "-n", "cvm", "--exportable", "--default-cvm-policy"]);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.json().releasePolicy.encodedPolicy)).toEqual({
+      version: "1.0.0",
+      anyOf: [{ authority: "https://attestation.localhost", allOf: [{ claim: "x-ms-compliance-status", equals: "azure-compliant-cvm" }] }],
+    });
+  });
+
+  test("set-attributes --policy replaces a mutable policy, warns that it is preview, and --immutable locks it", async () => {
+    await cli(["create", "--hsm-name", "f", "-n", "exp", "--exportable", "--policy", JSON.stringify(POLICY)]);
+    const next = { ...POLICY, anyOf: [{ ...POLICY.anyOf[0], allOf: [{ claim: "x", equals: "z" }] }] };
+    const updated = await cli(["set-attributes", "--hsm-name", "f", "-n", "exp", "--policy", JSON.stringify(next), "--immutable", "true"]);
+    expect(updated.code).toBe(0);
+    expect(JSON.parse(updated.json().releasePolicy.encodedPolicy)).toEqual(next);
+    expect(updated.json().releasePolicy.immutable).toBe(true);
+    expect(updated.stderr).toContain("WARNING: Argument '--policy' is in preview and under development.");
+    const locked = await cli(["set-attributes", "--hsm-name", "f", "-n", "exp", "--policy", JSON.stringify(POLICY)]);
+    expect(locked.code).toBe(1);
+    expect(locked.stderr).toMatch(/AKV\.SKR\.1020/);
+  });
+
+  test("--exportable without a policy is refused by the vault with AKV.SKR.1004", async () => {
+    const run = await cli(["create", "--hsm-name", "f", "-n", "nopolicy", "--exportable"]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^ERROR: \(BadParameter\) AKV\.SKR\.1004/);
+  });
+
+  test("a --policy that is neither a file nor JSON names the problem", async () => {
+    const run = await cli(["create", "--hsm-name", "f", "-n", "bad", "--exportable", "--policy", "{not json"]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^ERROR: Failed to parse --policy as JSON: /);
+  });
+});
+
+describe("list flags", () => {
+  test("--include-managed accepts az's three-state values", async () => {
+    await cli(["create", "--vault-name", "f", "-n", "k", "--kty", "EC"]);
+    for (const value of [[], ["true"], ["false"], ["TRUE"]]) {
+      const run = await cli(["list", "--vault-name", "f", "--include-managed", ...value]);
+      expect(run.code).toBe(0);
+      expect(run.json().map((k: { name: string }) => k.name)).toEqual(["k"]);
+    }
+    expect((await cli(["list", "--vault-name", "f", "--include-managed", "maybe"])).code).toBe(2);
+  });
+
+  test("list-versions and list-deleted take --maxresults", async () => {
+    await cli(["create", "--vault-name", "f", "-n", "k", "--kty", "EC"]);
+    expect((await cli(["list-versions", "--vault-name", "f", "-n", "k", "--maxresults", "1"])).json()).toHaveLength(1);
+    expect((await cli(["list-deleted", "--vault-name", "f", "--maxresults", "1"])).json()).toEqual([]);
+  });
+});
+
+describe("restore's storage-account arguments", () => {
+  test("are accepted by the parser and refused with a clear message", async () => {
+    const run = await cli([
+      "restore", "--hsm-name", "f", "--storage-account-name", "acct", "--blob-container-name", "c",
+      "-t", "sas", "--backup-folder", "b", "-n", "k", "--no-wait",
+    ]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^ERROR: Selective key restore from a storage account .* is not supported by kvkey/);
+  });
+});
