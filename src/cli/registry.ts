@@ -21,6 +21,13 @@ import { signCommand } from "./commands/sign.js";
 import { verifyCommand } from "./commands/verify.js";
 import { downloadCommand } from "./commands/download.js";
 import { randomCommand } from "./commands/random.js";
+import { rotateCommand } from "./commands/rotate.js";
+import { rotationPolicyShowCommand, rotationPolicyUpdateCommand } from "./commands/rotation-policy.js";
+import { getPolicyTemplateCommand } from "./commands/get-policy-template.js";
+import { getAttestationCommand } from "./commands/get-attestation.js";
+import { releaseCommand } from "./commands/release.js";
+import { emulatorTimeShiftCommand } from "./commands/emulator-time.js";
+import { emulatorAttestationTokenCommand } from "./commands/emulator-attestation.js";
 import { cloudListCommand, cloudSetCommand, cloudShowCommand } from "./commands/cloud.js";
 import { emulatorCaCommand, emulatorStartCommand, emulatorStatusCommand, emulatorStopCommand } from "./commands/emulator.js";
 import {
@@ -46,6 +53,7 @@ export const GROUPS: readonly GroupSpec[] = [
   { path: ["config"], summary: "Manage kvkey's settings: default output, default vault, colour." },
   { path: ["emulator"], summary: "Serve the emulated vault over HTTPS for other programs and SDKs." },
   { path: ["emulator", "vault"], summary: "Manage the emulator's key vaults and managed HSMs (soft-delete retention, purge protection)." },
+  { path: ["rotation-policy"], summary: "Manage key's rotation policy." },
 ];
 
 export const COMMANDS: readonly CommandSpec<any>[] = [
@@ -56,6 +64,8 @@ export const COMMANDS: readonly CommandSpec<any>[] = [
   deleteCommand,
   downloadCommand,
   encryptCommand,
+  getAttestationCommand,
+  getPolicyTemplateCommand,
   importCommand,
   listCommand,
   listDeletedCommand,
@@ -63,7 +73,11 @@ export const COMMANDS: readonly CommandSpec<any>[] = [
   purgeCommand,
   randomCommand,
   recoverCommand,
+  releaseCommand,
   restoreCommand,
+  rotateCommand,
+  rotationPolicyShowCommand,
+  rotationPolicyUpdateCommand,
   setAttributesCommand,
   showCommand,
   showDeletedCommand,
@@ -74,10 +88,12 @@ export const COMMANDS: readonly CommandSpec<any>[] = [
   cloudListCommand,
   cloudSetCommand,
   cloudShowCommand,
+  emulatorAttestationTokenCommand,
   emulatorCaCommand,
   emulatorStartCommand,
   emulatorStatusCommand,
   emulatorStopCommand,
+  emulatorTimeShiftCommand,
   emulatorVaultCreateCommand,
   emulatorVaultDeleteCommand,
   emulatorVaultListCommand,

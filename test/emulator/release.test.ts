@@ -97,6 +97,19 @@ describe("release policy rules (create, import, update)", () => {
     expect((await raw(emulator, { method: "PATCH", url: `${H}/keys/e/?${API}`, body: { attributes: { exportable: true } } })).status).toBe(200);
   });
 
+  it("AKV.SKR.1006: in a key vault an exportable key must be HSM-protected (a managed HSM's keys always are)", async () => {
+    const soft = await create(V, "soft", { kty: "RSA", attributes: { exportable: true }, release_policy: { data: b64u(CVM) } });
+    expect(soft.status).toBe(400);
+    expect(soft.json.error.message).toMatch(/^AKV\.SKR\.1006: Exportable keys must be HSM-protected; a RSA key cannot be exportable/);
+    const jwk = generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({ format: "jwk" });
+    const imported = await raw(emulator, { method: "PUT", url: `${V}/keys/imp?${API}`, body: { key: jwk, attributes: { exportable: true }, release_policy: { data: b64u(CVM) } } });
+    expect(imported.json.error.message).toMatch(/^AKV\.SKR\.1006: /);
+    const hsmImport = await raw(emulator, { method: "PUT", url: `${V}/keys/imp?${API}`, body: { key: jwk, Hsm: true, attributes: { exportable: true }, release_policy: { data: b64u(CVM) } } });
+    expect(hsmImport.status).toBe(200);
+    expect((await create(V, "hard", { kty: "RSA-HSM", attributes: { exportable: true }, release_policy: { data: b64u(CVM) } })).status).toBe(200);
+    expect((await create(H, "plain-type", { kty: "RSA", attributes: { exportable: true }, release_policy: { data: b64u(CVM) } })).status).toBe(200);
+  });
+
   const documents: Array<[string, unknown, RegExp]> = [
     ["a policy without a version (the service's Managed HSM text)", { anyOf: [{ authority: "https://a", allOf: [{ claim: "c", equals: "v" }] }] }, /^Key Release Policy: missing 'version' property$/],
     ["a policy that is not an object", ["x"], /the policy must be a JSON object/],

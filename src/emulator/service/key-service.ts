@@ -236,6 +236,7 @@ export class KeyService {
     const family = keyFamily(kty);
     const spec = keySpec(family, request);
     const attributes = this.validateAttributes(request.attributes, request.releasePolicy);
+    assertExportableIsHsm(kty, attributes.exportable);
     const tags = validateTags(request.tags);
     // Fail before spending a second on RSA-4096 when the name is taken by a deleted key.
     this.sweep(target);
@@ -269,6 +270,7 @@ export class KeyService {
       : materialFromImportedJwk(jwk, family);
     const keyOps = jwk.key_ops === undefined ? defaultKeyOps(family) : validateKeyOps(jwk.key_ops);
     const attributes = this.validateAttributes(request.attributes, request.releasePolicy);
+    assertExportableIsHsm(kty, attributes.exportable);
     const tags = validateTags(request.tags);
     return this.addVersion(target, name, { kty, material, keyOps, attributes, tags, releasePolicy: request.releasePolicy });
   }
@@ -659,6 +661,13 @@ function assertReleasePolicyRules(exportable: boolean, policy: ReleasePolicy | u
   // The service's messages, verbatim from recorded answers.
   if (exportable && !policy) throw VaultErrors.badParameter("AKV.SKR.1004: Exportable keys must have release policy.");
   if (!exportable && policy) throw VaultErrors.badParameter("AKV.SKR.1005: Non-exportable keys must not have release policy.");
+}
+
+/** Secure key release needs an HSM key: a vault refuses exportable software keys (AKV.SKR.1006; the message is the emulator's). */
+function assertExportableIsHsm(kty: KeyType, exportable: boolean | undefined): void {
+  if (exportable && !kty.endsWith("-HSM")) {
+    throw VaultErrors.badParameter(`AKV.SKR.1006: Exportable keys must be HSM-protected; a ${kty} key cannot be exportable (use ${kty}-HSM).`);
+  }
 }
 
 // Skip tokens are opaque to callers: a kind letter and the cursor, base64url-encoded.

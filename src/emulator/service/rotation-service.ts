@@ -63,8 +63,8 @@ export class RotationService {
   }
 
   updatePolicy(target: VaultTarget, host: string, name: string, input: RotationPolicyInput): RotationPolicyView {
+    this.keys.getKey(target, host, name); // 404 for a missing key or vault comes first
     const validated = validateRotationPolicy(input, target.kind);
-    this.keys.getKey(target, host, name); // 404 for a missing key or vault, before the write
     return this.store.write(() => {
       const vault = this.store.getVault(vaultId(target.name, target.kind))!;
       const record = this.store.getKey(vault.id, name);
