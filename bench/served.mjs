@@ -35,6 +35,9 @@ const lib = (f) => fileURLToPath(new URL(`./lib/${f}`, import.meta.url));
 
 console.log(`served emulator: ${machine()}`);
 console.log(`load: ${TOOL === "wrk" ? "wrk (1 thread)" : "bench/lib/load.mjs"}, ${CONNECTIONS} keep-alive connections, ${DURATION} s per case; emulator --workers ${WORKERS ?? "(default)"}`);
+if (TOOL !== "wrk") {
+  console.log("note: the Node load generator needs several times wrk's CPU per request, on the same cores as the emulator; install wrk (apt-get install wrk) for the issue-8 numbers");
+}
 
 // ---- 1. the raw rate -----------------------------------------------------------------------------
 // Measured right before each RS256 load, so both see the same machine (other work on it included).

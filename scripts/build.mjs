@@ -14,7 +14,7 @@ rmSync("dist", { recursive: true, force: true });
 
 await build({
   // emulator-worker: the process a served emulator with --workers > 1 forks (node:cluster).
-  entryPoints: { kvkey: "src/bin/kvkey.ts", index: "src/index.ts", "emulator-worker": "src/emulator/cluster-worker.ts" },
+  entryPoints: { kvkey: "src/bin/kvkey.ts", index: "src/index.ts", "emulator-worker": "src/bin/emulator-worker.ts" },
   outdir: "dist",
   bundle: true,
   splitting: true,

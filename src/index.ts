@@ -20,8 +20,15 @@ export type {
   Vault,
   VaultKind,
   VaultTarget,
+  MonitoringOptions,
+  AuditEvent,
+  AuditQuery,
+  EventGridEvent,
+  EventListQuery,
+  EventSubscriptionView,
+  SubscribeOptions,
 } from "./emulator/index.js";
 export { startEmulator } from "./emulator/server.js";
-export type { ServeOptions, ServedEmulator } from "./emulator/server.js";
+export type { ServeOptions, ServeTimeouts, ServedEmulator } from "./emulator/server.js";
 export { embeddedConnection } from "./vault-client/embedded.js";
 export type { EmbeddedConnection } from "./vault-client/embedded.js";

@@ -2,6 +2,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSy
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { ValidationError } from "./errors.js";
+import { tightenMode } from "../shared/files.js";
 
 // kvkey's home ($KVKEY_HOME, default ~/.kvkey) holds the embedded vault's state and config.json.
 // The config is small, read at start-up, and written atomically (temp file + rename).
@@ -20,8 +21,10 @@ export function kvkeyHome(env: Record<string, string | undefined>): string {
   return join(env.HOME && env.HOME !== "" ? env.HOME : homedir(), ".kvkey");
 }
 
+/** Creates kvkey's home (0700), or tightens an existing one that is looser. */
 export function ensureHome(home: string): void {
   if (!existsSync(home)) mkdirSync(home, { recursive: true, mode: 0o700 });
+  else tightenMode(home, 0o700);
 }
 
 const CONFIG_FILE = "config.json";
@@ -29,6 +32,7 @@ const CONFIG_FILE = "config.json";
 export function readConfig(home: string): KvkeyConfig {
   const file = join(home, CONFIG_FILE);
   if (!existsSync(file)) return {};
+  tightenMode(file, 0o600);
   try {
     const parsed = JSON.parse(readFileSync(file, "utf8")) as unknown;
     return typeof parsed === "object" && parsed !== null ? (parsed as KvkeyConfig) : {};

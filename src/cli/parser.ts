@@ -21,6 +21,13 @@ export function parseArgs(spec: CommandSpec, argv: readonly string[]): RawOption
   // Help wins over everything else on the line, a missing positional included.
   const end = argv.indexOf("--");
   if ((end < 0 ? argv : argv.slice(0, end)).some((a) => a === "-h" || a === "--help")) return { help: true };
+  // No process can receive a NUL byte in its argv; `kvkey shell` lines and runCli callers can, and a NUL
+  // would only resurface later as Node's "must be a string without null bytes" from some file call.
+  const nul = argv.findIndex((a) => a.includes("\0"));
+  if (nul >= 0) {
+    const flag = argv[nul - 1]?.startsWith("-") ? `argument ${argv[nul - 1]}: ` : "";
+    throw new UsageError(`${flag}invalid value ${JSON.stringify(argv[nul]!.slice(0, 100))}: arguments cannot contain NUL bytes`);
+  }
   const command = new Command(spec.path.join(" "))
     .exitOverride()
     .configureOutput({ writeOut: () => {}, writeErr: () => {}, outputError: () => {} })

@@ -28,6 +28,9 @@ import { getAttestationCommand } from "./commands/get-attestation.js";
 import { releaseCommand } from "./commands/release.js";
 import { emulatorTimeShiftCommand } from "./commands/emulator-time.js";
 import { emulatorAttestationTokenCommand } from "./commands/emulator-attestation.js";
+import { assessCommand } from "./commands/assess.js";
+import { emulatorLogsCommand } from "./commands/emulator-logs.js";
+import { emulatorEventsListCommand, emulatorEventsSubscribeCommand, emulatorEventsSubscriptionsCommand, emulatorEventsUnsubscribeCommand } from "./commands/emulator-events.js";
 import { cloudListCommand, cloudSetCommand, cloudShowCommand } from "./commands/cloud.js";
 import { emulatorCaCommand, emulatorStartCommand, emulatorStatusCommand, emulatorStopCommand } from "./commands/emulator.js";
 import {
@@ -52,11 +55,13 @@ export const GROUPS: readonly GroupSpec[] = [
   { path: ["cloud"], summary: "Manage the clouds kvkey can target (Local, Azure)." },
   { path: ["config"], summary: "Manage kvkey's settings: default output, default vault, colour." },
   { path: ["emulator"], summary: "Serve the emulated vault over HTTPS for other programs and SDKs." },
+  { path: ["emulator", "events"], summary: "Key Vault's Event Grid key events raised by the emulator, and the webhooks they are delivered to." },
   { path: ["emulator", "vault"], summary: "Manage the emulator's key vaults and managed HSMs (soft-delete retention, purge protection)." },
   { path: ["rotation-policy"], summary: "Manage key's rotation policy." },
 ];
 
 export const COMMANDS: readonly CommandSpec<any>[] = [
+  assessCommand,
   backupCommand,
   byokBlobCommand,
   createCommand,
@@ -90,6 +95,11 @@ export const COMMANDS: readonly CommandSpec<any>[] = [
   cloudShowCommand,
   emulatorAttestationTokenCommand,
   emulatorCaCommand,
+  emulatorEventsListCommand,
+  emulatorEventsSubscribeCommand,
+  emulatorEventsSubscriptionsCommand,
+  emulatorEventsUnsubscribeCommand,
+  emulatorLogsCommand,
   emulatorStartCommand,
   emulatorStatusCommand,
   emulatorStopCommand,

@@ -12,6 +12,9 @@ import { ReleaseService, type AttestationTokenOptions } from "./service/release-
 import { HsmPlatform } from "./service/hsm-platform.js";
 import type { Vault, VaultKind } from "./domain/vault.js";
 import type { WireRequest, WireResponse } from "./http/wire.js";
+import { createMonitoring, type MonitoringOptions } from "./monitoring.js";
+import type { AuditLog } from "./audit/audit-log.js";
+import type { EventHub } from "./events/event-hub.js";
 
 export type { WireRequest, WireResponse } from "./http/wire.js";
 export type { Clock } from "./domain/clock.js";
@@ -24,6 +27,11 @@ export { VaultError } from "./domain/errors.js";
 export { LATEST_API_VERSION } from "./http/api-version.js";
 export type { AttestationTokenOptions } from "./service/release-service.js";
 export { LOCAL_ATTESTATION_AUTHORITY } from "../shared/attestation.js";
+export type { MonitoringOptions } from "./monitoring.js";
+export type { AuditEvent, AuditLog } from "./audit/audit-log.js";
+export type { AuditQuery } from "./audit/audit-store.js";
+export type { EventHub, EventListQuery, EventSubscriptionView, SubscribeOptions } from "./events/event-hub.js";
+export type { EventGridEvent } from "./events/event-grid.js";
 
 export interface EmulatorOptions {
   /** Directory holding the database and the security domain; created 0700 if missing. */
@@ -37,6 +45,8 @@ export interface EmulatorOptions {
   authMode?: AuthMode;
   /** Serve the managed-identity token endpoint at /msi/token (the served emulator does). */
   identityEndpoint?: boolean;
+  /** Audit log retention, event retention, webhook retry schedule (docs/monitoring.md). */
+  monitoring?: MonitoringOptions;
 }
 
 /** A container's soft-delete settings, set programmatically (Azure sets them in its control plane). */
@@ -90,6 +100,11 @@ export interface Emulator {
   attestationAuthorityCertificates(): Promise<string[]>;
   /** The fingerprint of the security domain (never the key). */
   readonly securityDomainId: string;
+  /** Every data-plane request, as Key Vault's AuditEvent log records it (docs/monitoring.md). */
+  readonly audit: AuditLog;
+  /** Key Vault's Event Grid key events, webhook subscriptions and their delivery (docs/monitoring.md). */
+  readonly events: EventHub;
+  /** Closes the store; webhook deliveries in flight get a few seconds to finish first. */
   close(): void;
 }
 
@@ -101,7 +116,10 @@ export function createEmulator(options: EmulatorOptions): Emulator {
   if (!options.dataDir === !options.inMemory) throw new Error("createEmulator needs exactly one of dataDir and inMemory");
   const store = new SqliteKeyStore(options.dataDir);
   try {
-    const domain = options.dataDir ? loadOrCreateSecurityDomain(options.dataDir) : SecurityDomain.generate();
+    // A database that already holds sealed keys never gets a new domain: that would lose them silently.
+    const domain = options.dataDir
+      ? loadOrCreateSecurityDomain(options.dataDir, { sealedKeysExist: () => store.hasSealedKeys() })
+      : SecurityDomain.generate();
     const lifetime = new LifetimeStore(store.connection());
     const clock = shiftedClock(options.clock ?? systemClock, { offsetMs: () => lifetime.clockOffsetMs() });
     const service = new KeyService(store, domain, clock);
@@ -120,8 +138,17 @@ export function createEmulator(options: EmulatorOptions): Emulator {
       ...(options.identityEndpoint ? { identity: { header: identityHeader } } : {}),
       ...(options.defaultVault ? { defaultVault: options.defaultVault } : {}),
     });
+    const monitoring = createMonitoring({
+      store,
+      service,
+      tokens,
+      clock,
+      identityEndpoint: options.identityEndpoint === true,
+      ...(options.defaultVault ? { defaultVault: options.defaultVault } : {}),
+      ...(options.monitoring ? { options: options.monitoring } : {}),
+    });
     return {
-      handle: (request) => handler.handle(request),
+      handle: (request) => monitoring.handle(request, (r) => handler.handle(r)),
       issueToken: (subject, audience) => tokens.issue(subject, audience),
       identityHeader,
       configureVault: ({ name, kind, ...settings }) => service.configureVault({ name, kind }, settings),
@@ -135,19 +162,24 @@ export function createEmulator(options: EmulatorOptions): Emulator {
       setTimeShift: (offsetMs) => {
         if (!Number.isSafeInteger(offsetMs) || offsetMs < 0) throw new RangeError(`a time shift is a whole, non-negative number of milliseconds, not ${offsetMs}`);
         store.write(() => lifetime.setClockOffsetMs(offsetMs));
+        monitoring.clockMoved();
       },
       advanceTime: (deltaMs) => {
         if (!Number.isSafeInteger(deltaMs)) throw new RangeError(`a time shift is a whole number of milliseconds, not ${deltaMs}`);
-        return store.write(() => {
+        const shift = store.write(() => {
           if (lifetime.clockOffsetMs() + deltaMs < 0) throw new RangeError("the emulator clock cannot move before real time");
           return lifetime.addClockOffsetMs(deltaMs);
         });
+        monitoring.clockMoved();
+        return shift;
       },
       rotateDueKeys: () => rotation.rotateAllDue(),
       issueAttestationToken: (tokenOptions) => release.issueAttestationToken(tokenOptions),
       attestationAuthorityCertificates: () => release.attestationAuthorityChain(),
       securityDomainId: domain.id,
-      close: () => store.close(),
+      audit: monitoring.audit,
+      events: monitoring.events,
+      close: () => monitoring.close(() => store.close()),
     };
   } catch (err) {
     store.close();

@@ -13,8 +13,19 @@ interface DomainFile {
   key: string;
 }
 
-export function loadOrCreateSecurityDomain(dataDir: string): SecurityDomain {
+/**
+ * The data directory's security domain, created on first use. `sealedKeysExist` (the database's answer)
+ * stops a new domain from being made for a database whose keys are sealed under a lost one: every key
+ * would then fail to open, with nothing said when it happened.
+ */
+export function loadOrCreateSecurityDomain(dataDir: string, options: { sealedKeysExist?: () => boolean } = {}): SecurityDomain {
   const file = join(dataDir, SECURITY_DOMAIN_FILE);
+  if (!existsSync(file) && options.sealedKeysExist?.()) {
+    throw new Error(
+      `${file} is missing, but the database beside it holds keys sealed under it. Put the file back (from a backup of this ` +
+        "data directory), or move the database away to start with an empty vault.",
+    );
+  }
   if (!existsSync(file)) {
     const fresh = SecurityDomain.generate();
     const content: DomainFile = { format: 1, key: fresh.exportKey() };

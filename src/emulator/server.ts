@@ -1,7 +1,8 @@
 import cluster, { type Worker } from "node:cluster";
 import { createServer as createNetServer } from "node:net";
 import { createServer, type Server } from "node:https";
-import type { IncomingMessage, ServerResponse } from "node:http";
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
 import type { AddressInfo, Socket } from "node:net";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
@@ -34,6 +35,20 @@ export interface ServeOptions extends EmulatorOptions {
    * object cannot cross processes).
    */
   workers?: number;
+  /** How long slow clients may take (tests shorten them); see ServeTimeouts for the defaults. */
+  timeouts?: Partial<ServeTimeouts>;
+}
+
+/** Slow or stalled clients must not hold sockets forever: each phase of a connection has a limit (ms). */
+export interface ServeTimeouts {
+  /** The TLS handshake, from the TCP connection on. Default 10 s. */
+  handshakeMs: number;
+  /** The request line and headers. Default 15 s. */
+  headersMs: number;
+  /** The whole request, body included. Default 60 s. */
+  requestMs: number;
+  /** An idle keep-alive connection. Default 30 s. */
+  keepAliveMs: number;
 }
 
 export interface ServedEmulator {
@@ -55,10 +70,7 @@ export interface ServedEmulator {
   close(): Promise<void>;
 }
 
-// Slow or stalled clients must not hold sockets forever.
-const HEADERS_TIMEOUT_MS = 15_000;
-const REQUEST_TIMEOUT_MS = 60_000;
-const KEEP_ALIVE_TIMEOUT_MS = 30_000;
+const DEFAULT_TIMEOUTS: ServeTimeouts = { handshakeMs: 10_000, headersMs: 15_000, requestMs: 60_000, keepAliveMs: 30_000 };
 /** Automatic key rotation also runs with no requests coming in (service/rotation-service.ts). */
 const ROTATION_CHECK_MS = 60_000;
 
@@ -82,7 +94,11 @@ export async function startEmulator(options: ServeOptions): Promise<ServedEmulat
   // With workers, this one also prepares the data directory (schema, security domain) before they start.
   const emulator = createEmulator(emulatorOptions);
   const rotationTimer = setInterval(() => void emulator.rotateDueKeys().catch(() => undefined), ROTATION_CHECK_MS).unref();
+  // Key events that fall due with no request coming in, and webhook deliveries (retries, and events the
+  // workers raise): every second, in this process only; emulator.close() stops it (docs/monitoring.md).
+  emulator.events.startBackground();
   const host = options.host ?? "127.0.0.1";
+  const timeouts: ServeTimeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   const described = (port: number, close: () => Promise<void>): ServedEmulator => ({
     url: `https://localhost:${port}`,
     port,
@@ -97,8 +113,9 @@ export async function startEmulator(options: ServeOptions): Promise<ServedEmulat
   if (workers === 1) {
     let listener: Listener;
     try {
-      listener = await listen(emulator, tls, options.port ?? 8443, host);
+      listener = await listen(emulator, tls, options.port ?? 8443, host, timeouts);
     } catch (err) {
+      clearInterval(rotationTimer);
       emulator.close();
       throw err;
     }
@@ -110,25 +127,35 @@ export async function startEmulator(options: ServeOptions): Promise<ServedEmulat
   }
 
   try {
-    const workerOptions: WorkerOptions = {
-      dataDir: options.dataDir!,
-      host,
-      // Workers must all listen on the same concrete port: cluster shares a listening socket by
-      // address and port, so two clustered emulators asking for port 0 would otherwise share one.
-      port: options.port === 0 || options.port === undefined ? await freePort(host, options.port ?? 8443) : options.port,
-      authMode: emulatorOptions.authMode ?? "any",
-      identityEndpoint: emulatorOptions.identityEndpoint ?? false,
-      ...(options.defaultVault ? { defaultVault: options.defaultVault } : {}),
-      keyPem: tls.keyPem,
-      certPem: tls.certPem,
-    };
-    const pool = await startWorkers(workers, workerOptions);
-    let closing: Promise<void> | undefined;
-    return described(workerOptions.port, () => {
-      closing ??= pool.close().finally(() => (clearInterval(rotationTimer), emulator.close()));
-      return closing;
-    });
+    const requested = options.port ?? 8443;
+    for (let attempt = 1; ; attempt++) {
+      const workerOptions: WorkerOptions = {
+        dataDir: options.dataDir!,
+        host,
+        // Workers must all listen on the same concrete port: cluster shares a listening socket by
+        // address and port, so two clustered emulators asking for port 0 would otherwise share one.
+        port: await freePort(host, requested),
+        authMode: emulatorOptions.authMode ?? "any",
+        identityEndpoint: emulatorOptions.identityEndpoint ?? false,
+        ...(options.defaultVault ? { defaultVault: options.defaultVault } : {}),
+        keyPem: tls.keyPem,
+        certPem: tls.certPem,
+        timeouts,
+      };
+      try {
+        const pool = await startWorkers(workers, workerOptions);
+        let closing: Promise<void> | undefined;
+        return described(workerOptions.port, () => {
+          closing ??= pool.close().finally(() => (clearInterval(rotationTimer), emulator.close()));
+          return closing;
+        });
+      } catch (err) {
+        // A free port picked for us can be taken by another program before the workers bind it: pick again.
+        if (requested !== 0 || attempt >= 3 || !/EADDRINUSE/.test(String(err))) throw err;
+      }
+    }
   } catch (err) {
+    clearInterval(rotationTimer);
     emulator.close();
     throw err;
   }
@@ -142,9 +169,23 @@ interface Listener {
   close(): Promise<void>;
 }
 
-async function listen(emulator: Emulator, tls: { keyPem: string; certPem: string }, port: number, host: string): Promise<Listener> {
+async function listen(
+  emulator: Emulator,
+  tls: { keyPem: string; certPem: string },
+  port: number,
+  host: string,
+  timeouts: ServeTimeouts,
+): Promise<Listener> {
   const inFlight = new Set<Promise<void>>();
-  const server: Server = createServer({ key: tls.keyPem, cert: tls.certPem }, (req, res) => {
+  const options = {
+    key: tls.keyPem,
+    cert: tls.certPem,
+    handshakeTimeout: timeouts.handshakeMs,
+    // Node checks the headers and request timeouts on this interval (default 30 s, which would let a
+    // slowloris client hold a socket up to 45 s with a 15 s headers timeout).
+    connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(Math.min(timeouts.headersMs, timeouts.requestMs) / 2))),
+  };
+  const server: Server = createServer(options, (req, res) => {
     const work = serve(emulator, req, res).catch(() => {
       if (!res.headersSent) res.writeHead(500);
       res.end();
@@ -152,9 +193,20 @@ async function listen(emulator: Emulator, tls: { keyPem: string; certPem: string
     inFlight.add(work);
     void work.finally(() => inFlight.delete(work));
   });
-  server.headersTimeout = HEADERS_TIMEOUT_MS;
-  server.requestTimeout = REQUEST_TIMEOUT_MS;
-  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  server.headersTimeout = timeouts.headersMs;
+  server.requestTimeout = timeouts.requestMs;
+  server.keepAliveTimeout = timeouts.keepAliveMs;
+  // What Node's HTTP parser refuses (not HTTP/1.1, headers too large, a timeout) and CONNECT never
+  // reach the handler: answer them in the service's error envelope too, then close.
+  server.on("clientError", (err: NodeJS.ErrnoException, socket: Duplex) => {
+    const answer = clientErrorAnswer(err);
+    // TLS failures (a handshake that timed out) and resets have no HTTP to answer in: just close.
+    if (answer) refuseConnection(socket, answer);
+    else socket.destroy();
+  });
+  server.on("connect", (_req: IncomingMessage, socket: Duplex) =>
+    refuseConnection(socket, [405, "MethodNotAllowed", "The requested resource does not support http method 'CONNECT'."]),
+  );
   const sockets = new Set<Socket>();
   server.on("connection", (socket: Socket) => {
     // Responses are small and written whole: send them at once rather than wait for Nagle.
@@ -188,13 +240,36 @@ async function listen(emulator: Emulator, tls: { keyPem: string; certPem: string
   };
 }
 
+type Refusal = [status: number, code: string, message: string];
+
+function clientErrorAnswer(err: NodeJS.ErrnoException): Refusal | undefined {
+  if (err.code === "ERR_HTTP_REQUEST_TIMEOUT") return [408, "RequestTimeout", "The request did not arrive in time."];
+  if (err.code === "HPE_HEADER_OVERFLOW") return [431, "RequestHeaderFieldsTooLarge", "The request headers are too large."];
+  if (err.code?.startsWith("HPE_")) return [400, "BadRequest", "The request is not valid HTTP/1.1."];
+  return undefined;
+}
+
+/** Writes one error response on a socket the HTTP server will not answer, and closes it. */
+function refuseConnection(socket: Duplex, [status, code, message]: Refusal): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const body = JSON.stringify({ error: { code, message } });
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\n` +
+      `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
+}
+
 async function serve(emulator: Emulator, req: IncomingMessage, res: ServerResponse): Promise<void> {
   // A declared length over the limit is refused before a byte of the body is read.
   const declared = Number(req.headers["content-length"] ?? 0);
   const body = declared > MAX_BODY_BYTES ? undefined : await readBody(req);
   if (body === undefined) {
-    res.writeHead(413, { "content-type": "application/json; charset=utf-8", connection: "close" });
-    res.end(JSON.stringify({ error: { code: "RequestBodyTooLarge", message: `The request body exceeds the limit of ${MAX_BODY_BYTES} bytes.` } }));
+    const refusal = JSON.stringify({ error: { code: "RequestBodyTooLarge", message: `The request body exceeds the limit of ${MAX_BODY_BYTES} bytes.` } });
+    res.writeHead(413, { "content-type": "application/json; charset=utf-8", "content-length": String(Buffer.byteLength(refusal)), connection: "close" });
+    res.end(refusal);
     return;
   }
   const headers: Record<string, string> = {};
@@ -238,6 +313,7 @@ interface WorkerOptions {
   defaultVault?: VaultTarget;
   keyPem: string;
   certPem: string;
+  timeouts: ServeTimeouts;
 }
 
 type PrimaryMessage = { kvkey: "serve"; options: WorkerOptions } | { kvkey: "stop" };
@@ -246,7 +322,7 @@ type WorkerMessage = { kvkey: "ready" } | { kvkey: "listening" } | { kvkey: "fai
 const isWorkerMessage = (m: unknown): m is WorkerMessage =>
   typeof m === "object" && m !== null && typeof (m as { kvkey?: unknown }).kvkey === "string";
 
-/** The bundled worker entry (dist/emulator-worker.js, built from src/emulator/cluster-worker.ts). */
+/** The bundled worker entry (dist/emulator-worker.js, built from src/bin/emulator-worker.ts). */
 export function workerScript(): string {
   const script = join(packageRoot(), "dist", "emulator-worker.js");
   if (!existsSync(script)) throw new Error(`the emulator worker ${script} is missing: run \`npm run build\``);
@@ -344,7 +420,7 @@ async function startWorkers(count: number, options: WorkerOptions): Promise<Work
  * directory and serves on the shared port; on "stop" (or if the primary goes away) it finishes its
  * in-flight requests and exits. Ctrl-C reaches the whole process group: the primary decides.
  */
-export function runEmulatorWorker(): void {
+export function runEmulatorWorker(exit: (code: number) => void): void {
   if (!cluster.isWorker) throw new Error("runEmulatorWorker runs in a cluster worker started by startEmulator");
   const ignore = () => {};
   process.on("SIGINT", ignore);
@@ -361,7 +437,7 @@ export function runEmulatorWorker(): void {
       .catch(() => undefined)
       .finally(() => {
         send({ kvkey: "stopped" });
-        process.exit(0);
+        exit(0);
       });
   };
   process.on("disconnect", shutdown);
@@ -378,7 +454,7 @@ export function runEmulatorWorker(): void {
           identityEndpoint: o.identityEndpoint,
           ...(o.defaultVault ? { defaultVault: o.defaultVault } : {}),
         });
-        const listener = await listen(emulator, { keyPem: o.keyPem, certPem: o.certPem }, o.port, o.host);
+        const listener = await listen(emulator, { keyPem: o.keyPem, certPem: o.certPem }, o.port, o.host, o.timeouts);
         const opened = emulator;
         stop = () => listener.close().finally(() => opened.close());
         if (stopping) {
@@ -389,7 +465,7 @@ export function runEmulatorWorker(): void {
       } catch (err) {
         emulator?.close();
         send({ kvkey: "failed", message: err instanceof Error ? err.message : String(err) });
-        process.exit(1);
+        exit(1);
       }
     })();
   });

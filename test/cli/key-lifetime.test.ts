@@ -195,7 +195,8 @@ describe("rotate and rotation-policy", () => {
     await ok(["create", ...V, "-n", "e", "--kty", "EC"]);
     const notJson = await cli(["rotation-policy", "update", ...V, "-n", "e", "--value", "{bad"]);
     expect(notJson.code).toBe(1);
-    expect(notJson.stderr).toMatch(/^ERROR: Failed to parse string as JSON:\n\{bad\nError detail: /);
+    // One line (issue 9: every refusal is one ERROR line), naming the flag.
+    expect(notJson.stderr).toMatch(/^ERROR: Failed to parse --value as JSON: [^\n]*\n$/);
     for (const value of ["{}", "[]", "null"]) {
       const empty = await cli(["rotation-policy", "update", ...V, "-n", "e", "--value", value]);
       expect(empty.code).toBe(1);

@@ -161,6 +161,40 @@ describe("startEmulator with workers: 2", () => {
     home2.cleanup();
   });
 
+  test("strict auth: every worker accepts the tokens the primary issues, and only those", async () => {
+    const home3 = tempDataDir();
+    const strict = await startEmulator({ dataDir: home3.dir, port: 0, workers: 2, authMode: "strict" });
+    try {
+      const token = strict.emulator.issueToken("test", `https://vault.localhost:${strict.port}`).token;
+      const get = (bearer: string) =>
+        new Promise<number>((resolve, reject) => {
+          const req = request(
+            {
+              host: "127.0.0.1",
+              port: strict.port,
+              ca: strict.caPem,
+              servername: "strict.vault.localhost",
+              agent: false,
+              path: `/keys?${API}`,
+              headers: { host: `strict.vault.localhost:${strict.port}`, authorization: `Bearer ${bearer}` },
+            },
+            (res) => {
+              res.resume();
+              res.on("end", () => resolve(res.statusCode!));
+            },
+          );
+          req.on("error", reject);
+          req.end();
+        });
+      // The vault does not exist yet: a valid token gets past auth to 404 VaultNotFound.
+      for (let i = 0; i < 4; i++) expect(await get(token)).toBe(404);
+      for (let i = 0; i < 4; i++) expect(await get("not-a-token")).toBe(401);
+    } finally {
+      await strict.close();
+      home3.cleanup();
+    }
+  });
+
   test("refuses more than one worker without a data directory or with a clock object", async () => {
     await expect(startEmulator({ inMemory: true, port: 0, workers: 2 })).rejects.toThrow(/needs a dataDir/);
     await expect(startEmulator({ dataDir: home.dir, port: 0, workers: 2, clock: { now: () => Date.now() } })).rejects.toThrow(/system clock/);

@@ -70,12 +70,30 @@ function parseUrl(id: string): URL {
   return url;
 }
 
+/**
+ * A vault or HSM name becomes the first label of a host name: letters, digits and dashes (Azure allows
+ * no more). Anything else would make a URL that fails later with "Invalid URL" or a connection error
+ * naming the wrong host.
+ */
+const VAULT_NAME = /^[0-9a-zA-Z-]{1,63}$/;
+
+function vaultName(flag: "--vault-name" | "--hsm-name", name: string): string {
+  if (!VAULT_NAME.test(name)) {
+    const shown = name.length > 100 ? `${name.slice(0, 100)}...` : name;
+    throw new UsageError(`argument ${flag}: invalid name '${shown}': use letters, digits and dashes (at most 63)`);
+  }
+  return name;
+}
+
 function vaultUrlFromNames(raw: IdArgsRaw, cloud: Cloud): string | undefined {
-  if (raw.vaultName !== undefined && raw.hsmName !== undefined) {
+  // As in az, an empty name is no name.
+  const vault = raw.vaultName || undefined;
+  const hsm = raw.hsmName || undefined;
+  if (vault !== undefined && hsm !== undefined) {
     throw new ValidationError("--vault-name and --hsm-name are mutually exclusive.");
   }
-  if (raw.vaultName !== undefined) return `https://${raw.vaultName}${cloud.keyvaultDns}`;
-  if (raw.hsmName !== undefined) return `https://${raw.hsmName}${cloud.mhsmDns}`;
+  if (vault !== undefined) return `https://${vaultName("--vault-name", vault)}${cloud.keyvaultDns}`;
+  if (hsm !== undefined) return `https://${vaultName("--hsm-name", hsm)}${cloud.mhsmDns}`;
   return undefined;
 }
 
@@ -119,7 +137,7 @@ export function resolveKeyAddress(
     return address;
   }
   const vaultUrl = vaultUrlFromNames(raw, cloud);
-  if (vaultUrl === undefined || raw.name === undefined) throw new ValidationError(INCORRECT_USAGE);
+  if (vaultUrl === undefined || !raw.name) throw new ValidationError(INCORRECT_USAGE);
   const address: KeyAddress = { vaultUrl, name: raw.name };
   if (opts.takesVersion && raw.version) address.version = raw.version;
   return address;

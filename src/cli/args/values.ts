@@ -1,3 +1,4 @@
+import { statSync } from "node:fs";
 import { UsageError } from "../errors.js";
 
 // Value parsers for az's argument types, with az's messages. Each takes the raw text commander
@@ -24,8 +25,23 @@ export function threeState(command: string, flag: string, value: string | boolea
 
 export function integer(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^[+-]?\d+$/.test(value.trim())) throw new UsageError(`argument ${flag}: invalid int value: '${value}'`);
-  return Number.parseInt(value, 10);
+  const n = /^[+-]?\d+$/.test(value.trim()) ? Number.parseInt(value, 10) : Number.NaN;
+  // Beyond 2^53 the number is no longer the one typed (and SQLite refuses it as "datatype mismatch").
+  if (!Number.isSafeInteger(n)) throw new UsageError(`argument ${flag}: invalid int value: '${value}'`);
+  return n;
+}
+
+/**
+ * Whether an argument names an existing regular file. The "a file path, or else the value itself"
+ * arguments (--policy, --value, --target) use it: existsSync alone is true for a directory (and for
+ * an empty argument, which resolves to the working directory), and reading that fails with EISDIR.
+ */
+export function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
 }
 
 const AZ_DATETIME = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2})(?::(\d{2})(?::(\d{2}))?)?Z)?$/;

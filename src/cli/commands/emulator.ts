@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, fchmodSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
 import { defineCommand } from "../spec.js";
@@ -8,6 +8,7 @@ import { choice, integer } from "../args/values.js";
 import { ensureHome } from "../config.js";
 import { str } from "./shared.js";
 import { binaryPath } from "../../shared/package-root.js";
+import { tightenMode } from "../../shared/files.js";
 
 // `kvkey emulator start|status|stop|ca`: the same vault the CLI embeds, served over HTTPS for other
 // programs. A running emulator is described by emulator.json in its data directory.
@@ -129,7 +130,9 @@ export const emulatorStartCommand = defineCommand({
       identityHeader: served.emulator.identityHeader,
       started: new Date().toISOString(),
     };
+    // It holds the identity header: 0600 even when an older, looser file is overwritten.
     writeFileSync(join(dataDir, STATE_FILE), JSON.stringify(state, null, 2) + "\n", { mode: 0o600 });
+    tightenMode(join(dataDir, STATE_FILE), 0o600);
     ctx.note(
       `kvkey emulator listening on ${served.host}:${served.port}: vaults at https://{name}.vault.localhost:${served.port}, ` +
         `managed HSMs at https://{name}.managedhsm.localhost:${served.port}. CA: ${state.caPath}. Ctrl-C to stop.`,
@@ -170,10 +173,15 @@ function rawArgs(raw: Record<string, unknown>): string[] {
 async function detach(args: string[], dataDir: string, env: Record<string, string | undefined>): Promise<unknown> {
   const bin = binaryPath();
   const log = openSync(join(dataDir, "emulator.log"), "a", 0o600);
-  const child = spawn(process.execPath, [bin, "emulator", "start", ...args, "--data-dir", dataDir], {
+  // The mode given to open applies to a new file only.
+  fchmodSync(log, 0o600);
+  // --in-memory refuses --data-dir: the child then finds its directory (for emulator.json) through
+  // KVKEY_HOME, which is where an in-memory emulator's directory always comes from.
+  const inMemory = args.includes("--in-memory");
+  const child = spawn(process.execPath, [bin, "emulator", "start", ...args, ...(inMemory ? [] : ["--data-dir", dataDir])], {
     detached: true,
     stdio: ["ignore", log, log],
-    env: { ...env } as NodeJS.ProcessEnv,
+    env: { ...env, ...(inMemory ? { KVKEY_HOME: dataDir } : {}) } as NodeJS.ProcessEnv,
   });
   closeSync(log);
   child.unref();

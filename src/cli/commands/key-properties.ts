@@ -1,9 +1,9 @@
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { KeyReleasePolicy } from "@azure/keyvault-keys";
 import type { OptionSpec, RawOptions } from "../spec.js";
 import { ValidationError } from "../errors.js";
-import { choice, datetime, tags, threeState } from "../args/values.js";
+import { choice, datetime, isFile, tags, threeState } from "../args/values.js";
 import { list, str } from "./shared.js";
 
 // The key attribute arguments create, import and set-attributes share (az's "common" key args), and
@@ -100,7 +100,7 @@ export function releasePolicy(document: unknown, immutable: boolean | undefined)
 /** az's rule: a path to an existing file is read as JSON, anything else is parsed as a JSON string. */
 function readPolicy(value: string, cwd: string): unknown {
   const path = resolve(cwd, value);
-  const fromFile = existsSync(path);
+  const fromFile = isFile(path);
   const text = fromFile ? readFileSync(path, "utf8") : value;
   try {
     return JSON.parse(text);

@@ -3,6 +3,8 @@ import { keyIdOptions } from "../args/id-args.js";
 import { keyView } from "../views/key-view.js";
 import { keyTable } from "../views/tables.js";
 import { idArgs, keyTarget } from "./shared.js";
+import { ServiceError } from "../errors.js";
+import { endpointFor } from "../../vault-client/endpoint.js";
 
 export const recoverCommand = defineCommand({
   path: ["recover"],
@@ -18,6 +20,14 @@ export const recoverCommand = defineCommand({
   async run(ids, ctx) {
     const { client, address } = await keyTarget(ctx, ids, { collection: "deletedkeys" });
     const poller = await client.beginRecoverDeletedKey(address.name);
+    // The SDK's poller reads the key first and, when it is active, reports it recovered without asking
+    // the vault to recover anything. az sends the recover and gets the service's 404: so does kvkey.
+    if (!poller.getOperationState().isStarted) {
+      throw new ServiceError(`(KeyNotFound) Deleted Key not found: ${address.name}`, 404, "KeyNotFound");
+    }
+    // As for delete: the emulator recovers at once (its answer is the key), and polling GET /keys/{name}
+    // could wait forever if another process deletes the key again meanwhile.
+    if (!poller.isDone() && endpointFor(address.vaultUrl).transport !== "azure") return keyView(poller.getResult()!);
     return keyView(await poller.pollUntilDone());
   },
   tableView: keyTable,

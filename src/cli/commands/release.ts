@@ -1,9 +1,9 @@
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { KeyExportEncryptionAlgorithm } from "@azure/keyvault-keys";
 import { defineCommand } from "../spec.js";
 import { keyIdOptions } from "../args/id-args.js";
-import { choice } from "../args/values.js";
+import { choice, isFile } from "../args/values.js";
 import { UsageError } from "../errors.js";
 import { idArgs, keyTarget, str } from "./shared.js";
 
@@ -40,7 +40,7 @@ export const releaseCommand = defineCommand({
     const encText = str(raw, "enc");
     return {
       ids: idArgs(raw),
-      target: existsSync(path) ? readFileSync(path, "utf8").trim() : target,
+      target: isFile(path) ? readFileSync(path, "utf8").trim() : target,
       nonce: str(raw, "nonce"),
       enc: encText === undefined ? undefined : choice(commandName, "--enc", encText, ENCS),
     };

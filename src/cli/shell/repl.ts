@@ -1,10 +1,11 @@
-import { appendFileSync, chmodSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { createInterface, type Interface } from "node:readline";
 import { join, resolve } from "node:path";
 import type { CliIO } from "../../io/streams.js";
 import type { VaultClients } from "../../vault-client/factory.js";
 import type { CommandContext } from "../context.js";
 import { ensureHome } from "../config.js";
+import { tightenMode } from "../../shared/files.js";
 import { loadSettings } from "../settings.js";
 import { createSession, type CliSession } from "../session.js";
 import { complete } from "../completion/engine.js";
@@ -216,6 +217,7 @@ function fileNames(prefix: string, cwd: string): string[] {
 
 function loadHistory(file: string): string[] {
   if (!existsSync(file)) return [];
+  tightenMode(file, 0o600);
   try {
     const lines = readFileSync(file, "utf8").split("\n").filter(Boolean);
     if (lines.length > 2 * HISTORY_SIZE) writeFileSync(file, lines.slice(-HISTORY_SIZE).join("\n") + "\n", { mode: 0o600 });
@@ -228,9 +230,8 @@ function loadHistory(file: string): string[] {
 function saveHistory(file: string, home: string, line: string): void {
   try {
     ensureHome(home);
-    const fresh = !existsSync(file);
     appendFileSync(file, `${line}\n`, { mode: 0o600 });
-    if (fresh) chmodSync(file, 0o600);
+    tightenMode(file, 0o600);
   } catch {
     // History is a convenience: a read-only home must not stop the shell.
   }

@@ -1,5 +1,5 @@
 import { constants, createPrivateKey, privateDecrypt, type KeyObject } from "node:crypto";
-import { VaultError, VaultErrors } from "../domain/errors.js";
+import { shown, VaultError, VaultErrors } from "../domain/errors.js";
 import { keyFamily, type KeyType, type KeyVersion } from "../domain/key.js";
 import type { VaultKind } from "../domain/vault.js";
 import { fromBase64Url } from "../../shared/base64url.js";
@@ -181,7 +181,7 @@ export function materialFromTransferPlaintext(plaintext: Buffer, kty: KeyType, r
   const crv = jwk.crv ? curveFromNodeJwk(jwk.crv) : undefined;
   if (!crv) throw VaultErrors.curveNotSupported(named);
   if (requestedCrv === undefined || requestedCrv === null) throw VaultErrors.badParameter("The JSON Web Key is missing the required member 'crv'.");
-  if (requestedCrv !== crv) throw VaultErrors.badParameter(`The key transfer blob holds a key on curve ${crv}; the request's crv is ${String(requestedCrv)}.`);
+  if (requestedCrv !== crv) throw VaultErrors.badParameter(`The key transfer blob holds a key on curve ${crv}; the request's crv is ${shown(requestedCrv)}.`);
   return materialFromImportedJwk({ ...jwk, kty, crv }, "EC");
 }
 

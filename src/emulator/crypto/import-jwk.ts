@@ -1,6 +1,6 @@
 import { createECDH, createPrivateKey, createPublicKey, sign, verify } from "node:crypto";
 import type { KeyFamily } from "../domain/key.js";
-import { VaultErrors } from "../domain/errors.js";
+import { shown, VaultErrors } from "../domain/errors.js";
 import { fromBase64Url } from "../../shared/base64url.js";
 import { CURVE_INFO } from "./curves.js";
 import type { PrivateMaterial } from "./material.js";
@@ -34,6 +34,12 @@ export function materialFromImportedJwk(jwk: WireJwk, family: KeyFamily): Privat
         throw VaultErrors.badParameter("The RSA key to import has no private part (d, p, q, dp, dq, qi); Key Vault imports private keys only.");
       }
       const m = Object.fromEntries(names.map((n) => [n, member(jwk, n, true)!])) as Record<(typeof names)[number], string>;
+      // The size first: the consistency check and OpenSSL's round trip grow with the cube of the size, and
+      // an oversized key (a 16384-bit one took over a second) must be refused before either runs.
+      const bits = Buffer.from(m.n, "base64url").length * 8;
+      if (bits < 2048 || bits > 4096) {
+        throw VaultErrors.badParameter(`RSA keys of ${bits} bits cannot be imported; the size must be 2048, 3072 or 4096 bits.`);
+      }
       try {
         // node:crypto loads any set of members, and signs with the CRT members only: a signature round trip
         // alone would accept a wrong `d`. The arithmetic check covers every member; the round trip proves
@@ -46,16 +52,12 @@ export function materialFromImportedJwk(jwk: WireJwk, family: KeyFamily): Privat
       } catch {
         throw VaultErrors.badParameter("The RSA key to import is not a valid private key: its members do not form a consistent key.");
       }
-      const bits = Buffer.from(m.n, "base64url").length * 8;
-      if (bits < 2048 || bits > 4096) {
-        throw VaultErrors.badParameter(`RSA keys of ${bits} bits cannot be imported; the size must be 2048, 3072 or 4096 bits.`);
-      }
       return { family: "RSA", ...m };
     }
     case "EC": {
       const crv = jwk.crv;
       if (crv === undefined) throw VaultErrors.badParameter("The JSON Web Key is missing the required member 'crv'.");
-      if (!isCurveName(crv)) throw VaultErrors.curveNotSupported(String(crv));
+      if (!isCurveName(crv)) throw VaultErrors.curveNotSupported(shown(crv));
       if (jwk.d === undefined) {
         throw VaultErrors.badParameter("The EC key to import has no private part (d); Key Vault imports private keys only.");
       }

@@ -25,6 +25,19 @@ export class VaultError extends Error {
   }
 }
 
+/**
+ * A caller's value as text for an error message. Never throws (`String({"toString": 1})` does, and such
+ * a member is one JSON.parse away) and never echoes a megabyte back: long text is cut.
+ */
+export function shown(value: unknown): string {
+  let text: string;
+  if (typeof value === "string") text = value;
+  else if (typeof value === "number" || typeof value === "boolean" || value === null) text = String(value);
+  else if (Array.isArray(value)) text = "(an array)";
+  else text = `(${typeof value === "object" ? "an object" : typeof value})`;
+  return text.length > 100 ? `${text.slice(0, 100)}...` : text;
+}
+
 const KEY_NOT_FOUND_HINT =
   "If you recently deleted this key you may be able to recover it using the correct recovery command. " +
   "For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125182";

@@ -1,4 +1,5 @@
 import { VaultErrors } from "./errors.js";
+import { trimTrailing } from "../../shared/base64url.js";
 
 // Secure key release policies (Key Vault's "SKR policy grammar", version 1.0.0):
 //
@@ -64,12 +65,29 @@ function condition(value: unknown, where: string): ClaimCondition {
   return mode === "anyOf" ? { anyOf: conditions } : { allOf: conditions };
 }
 
+/** Deeper policies are refused: conditions are parsed and evaluated recursively. */
+export const MAX_POLICY_DEPTH = 32;
+
+/** Whether a JSON value nests deeper than `limit` (arrays and objects), found without recursion. */
+function nestsDeeperThan(value: unknown, limit: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [current, depth] = stack.pop()!;
+    if (typeof current !== "object" || current === null) continue;
+    if (depth >= limit) return true;
+    for (const child of Object.values(current)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
 /**
  * Parses and checks a release policy document (the decoded `release_policy.data`). The missing-version
  * message is the service's (Managed HSM); the others are the emulator's own.
  */
 export function parseReleasePolicyDocument(document: unknown): ReleasePolicyDocument {
   if (!isObject(document)) throw invalid("the policy must be a JSON object.");
+  // Checked first: condition() and the evaluation recurse, and a deep enough document would overflow the stack.
+  if (nestsDeeperThan(document, MAX_POLICY_DEPTH)) throw invalid(`the policy nests deeper than ${MAX_POLICY_DEPTH} levels.`);
   if (document.version === undefined) throw invalid("missing 'version' property");
   if (typeof document.version !== "string") throw invalid("'version' must be a string such as \"1.0.0\".");
   const { mode, items } = listMode(document, "the policy");
@@ -115,9 +133,9 @@ export function sameAuthority(a: string, b: string): boolean {
   const norm = (s: string) => {
     try {
       const u = new URL(s);
-      return `${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, "")}`.toLowerCase();
+      return `${u.protocol}//${u.host}${trimTrailing(u.pathname, "/")}`.toLowerCase();
     } catch {
-      return s.replace(/\/+$/, "").toLowerCase();
+      return trimTrailing(s, "/").toLowerCase();
     }
   };
   return norm(a) === norm(b);

@@ -1,4 +1,4 @@
-import { VaultErrors } from "../domain/errors.js";
+import { shown, VaultErrors } from "../domain/errors.js";
 import { isKeyType, type KeyType, type ReleasePolicy } from "../domain/key.js";
 import { fromBase64Url } from "../../shared/base64url.js";
 import { parseReleasePolicyDocument } from "../domain/release-policy.js";
@@ -117,7 +117,7 @@ function parseKeyOps(body: Json) {
 function keyType(value: unknown): KeyType {
   if (value === undefined || value === null) throw VaultErrors.badParameter("The member 'kty' is required.");
   if (!isKeyType(value)) {
-    throw VaultErrors.badParameter(`The key type '${String(value)}' is not supported. Supported key types: EC, EC-HSM, RSA, RSA-HSM, oct, oct-HSM.`);
+    throw VaultErrors.badParameter(`The key type '${shown(value)}' is not supported. Supported key types: EC, EC-HSM, RSA, RSA-HSM, oct, oct-HSM.`);
   }
   return value;
 }

@@ -1,4 +1,4 @@
-import { VaultErrors } from "../domain/errors.js";
+import { shown, VaultErrors } from "../domain/errors.js";
 import { keyId } from "../domain/key-id.js";
 import { RELEASE_ENCRYPTIONS, type ReleaseEncryption, type ReleaseRequest, type ReleaseService } from "../service/release-service.js";
 import type { Addressed } from "./host.js";
@@ -23,7 +23,7 @@ export function parseRelease(rawBody: string | undefined): ReleaseRequest {
   if (body.enc !== undefined && body.enc !== null) {
     if (typeof body.enc !== "string" || !Object.hasOwn(RELEASE_ENCRYPTIONS, body.enc)) {
       throw VaultErrors.badParameter(
-        `The member 'enc' (${JSON.stringify(body.enc)}) is not a key encryption algorithm. Supported: ${Object.keys(RELEASE_ENCRYPTIONS).join(", ")}.`,
+        `The member 'enc' (${JSON.stringify(shown(body.enc))}) is not a key encryption algorithm. Supported: ${Object.keys(RELEASE_ENCRYPTIONS).join(", ")}.`,
       );
     }
     request.enc = body.enc as ReleaseEncryption;

@@ -71,4 +71,72 @@ export const MIGRATIONS: readonly string[] = [
     chain    TEXT NOT NULL
   ) STRICT;
   `,
+  // 3: monitoring (issue 11): the audit log of data-plane requests (Key Vault's AuditEvent; no bodies),
+  // when each key's next near-expiry or expiry event falls due, the raised Event Grid events (once_key
+  // makes each fire once per key version and expiry), webhook subscriptions, and the outbox of
+  // deliveries that whichever process has the data directory open works through. The audit log has no
+  // index but its rowid: every request inserts a row, while filtering (`kvkey emulator logs`) is rare and
+  // scans at most the retained rows.
+  `
+  CREATE TABLE audit_log (
+    id             INTEGER PRIMARY KEY,
+    time           INTEGER NOT NULL,
+    vault_name     TEXT,
+    vault_kind     TEXT,
+    operation      TEXT NOT NULL,
+    api_version    TEXT,
+    key_name       TEXT COLLATE NOCASE,
+    key_version    TEXT,
+    object_id      TEXT,
+    status         INTEGER NOT NULL,
+    description    TEXT,
+    duration_ms    INTEGER NOT NULL,
+    caller_ip      TEXT,
+    correlation_id TEXT,
+    client_info    TEXT,
+    request_uri    TEXT,
+    identity       TEXT,
+    token          TEXT CHECK (token IN ('verified', 'unverified'))
+  ) STRICT;
+
+  ALTER TABLE keys ADD COLUMN next_key_event INTEGER;
+  CREATE INDEX keys_by_next_key_event ON keys (next_key_event) WHERE next_key_event IS NOT NULL;
+
+  CREATE TABLE events (
+    seq         INTEGER PRIMARY KEY,
+    id          TEXT NOT NULL UNIQUE,
+    once_key    TEXT NOT NULL UNIQUE,
+    event_type  TEXT NOT NULL,
+    vault_id    TEXT NOT NULL,
+    key_name    TEXT NOT NULL COLLATE NOCASE,
+    key_version TEXT NOT NULL,
+    event_time  INTEGER NOT NULL,
+    body        TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX events_by_key ON events (key_name);
+
+  CREATE TABLE event_subscriptions (
+    name        TEXT PRIMARY KEY COLLATE NOCASE,
+    endpoint    TEXT NOT NULL,
+    event_types TEXT,
+    vault_id    TEXT,
+    created     INTEGER NOT NULL
+  ) STRICT;
+
+  CREATE TABLE event_deliveries (
+    event_seq    INTEGER NOT NULL REFERENCES events (seq) ON DELETE CASCADE,
+    subscription TEXT NOT NULL COLLATE NOCASE REFERENCES event_subscriptions (name) ON DELETE CASCADE,
+    state        TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'failed')),
+    attempts     INTEGER NOT NULL,
+    next_attempt INTEGER NOT NULL,
+    lease_until  INTEGER,
+    last_error   TEXT,
+    created      INTEGER NOT NULL,
+    updated      INTEGER,
+    done_at      INTEGER,
+    PRIMARY KEY (event_seq, subscription)
+  ) STRICT;
+  CREATE INDEX event_deliveries_due ON event_deliveries (next_attempt) WHERE state = 'pending';
+  CREATE INDEX event_deliveries_by_subscription ON event_deliveries (subscription);
+  `,
 ];

@@ -5,6 +5,7 @@ import type { Vault, VaultKind } from "../domain/vault.js";
 import type { CurveName, DeletionInfo, KeyOperation, KeyType, KeyVersion, PublicJwk } from "../domain/key.js";
 import type { KeyListEntry, KeyRecord, KeyStore, StoredVersion } from "./key-store.js";
 import { MIGRATIONS } from "./schema.js";
+import { tightenMode } from "../../shared/files.js";
 
 export const DATABASE_FILE = "kvkey.db";
 
@@ -105,6 +106,8 @@ function prepareDataDir(dataDir: string): string {
   // SQLite gives its -wal and -shm files the permissions of the database file, so 0600 here covers them.
   closeSync(openSync(file, "a", 0o600));
   chmodSync(file, 0o600);
+  // A WAL or shared-memory file left looser (by hand, or by an older kvkey) keeps its mode when reused.
+  for (const extra of ["-wal", "-shm"]) tightenMode(`${file}${extra}`, 0o600);
   return file;
 }
 
@@ -305,6 +308,11 @@ export class SqliteKeyStore implements KeyStore {
       version: toKeyVersion(row),
       material: row.material!,
     }));
+  }
+
+  /** Whether any key version (and so sealed material) is stored at all. */
+  hasSealedKeys(): boolean {
+    return this.db.prepare("SELECT 1 FROM key_versions LIMIT 1").get() !== undefined;
   }
 
   countVersions(vaultId: string, name: string): number {

@@ -1,6 +1,7 @@
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { tightenMode } from "../../shared/files.js";
 
 // The served emulator's TLS: a local CA, created once per data directory, and a server certificate it
 // signs for localhost, *.vault.localhost, *.managedhsm.localhost and the loopback addresses. Clients
@@ -49,6 +50,10 @@ export async function ensureTlsMaterial(dataDir: string): Promise<TlsMaterial> {
     cert: join(dir, "server.pem"),
     key: join(dir, "server-key.pem"),
   };
+  // Existing material made looser than kvkey writes it (the private keys are 0600, the folder 0700).
+  tightenMode(dir, 0o700);
+  tightenMode(paths.caKey, 0o600);
+  tightenMode(paths.key, 0o600);
   if (!existsSync(paths.ca) || !existsSync(paths.caKey)) {
     const ca = await issueCa();
     writePrivate(paths.caKey, ca.keyPem);

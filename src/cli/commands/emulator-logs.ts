@@ -1,0 +1,181 @@
+import { resolve } from "node:path";
+import { defineCommand, type RawOptions } from "../spec.js";
+import { UsageError, ValidationError } from "../errors.js";
+import { datetime, integer } from "../args/values.js";
+import type { CommandContext } from "../context.js";
+import { auditLine, auditTable } from "../views/monitoring-tables.js";
+import { renderForTerminal, streamFormat } from "../views/tty-table.js";
+import type { AuditQuery } from "../../emulator/index.js";
+import { ALL_OPERATION_NAMES } from "../../emulator/audit/operations.js";
+import { durationSeconds, parseDuration } from "../../shared/duration.js";
+import { list, str } from "./shared.js";
+import { withDataDirEmulator } from "./emulator-time.js";
+
+// `kvkey emulator logs`: the emulator's audit log — every data-plane request, in Key Vault's AuditEvent
+// shape (docs/monitoring.md). Reads the data directory's database, so it sees what the embedded vault
+// and a served emulator on the same directory did.
+
+export const DATA_DIR_OPTION = { flags: "--data-dir <dir>", help: "Data directory of the emulator.", defaultText: "$KVKEY_HOME (~/.kvkey)" };
+
+const FOLLOW_POLL_MS = 300;
+const FOLLOW_DEFAULT_TOP = 10;
+
+export function dataDirOf(raw: RawOptions, cwd: string): string | undefined {
+  const dir = str(raw, "dataDir");
+  return dir === undefined ? undefined : resolve(cwd, dir);
+}
+
+export type Since = { kind: "ago"; seconds: number } | { kind: "at"; ms: number };
+
+/** `--since`: a duration back from the emulator's now (30m, 1h, P1D) or a UTC datetime. */
+export function parseSince(value: string | undefined): Since | undefined {
+  if (value === undefined) return undefined;
+  const duration = parseDuration(value);
+  if (duration) return { kind: "ago", seconds: durationSeconds(duration) };
+  try {
+    return { kind: "at", ms: datetime("--since", value)!.getTime() };
+  } catch {
+    throw new UsageError(`argument --since: invalid value: '${value}' (use a duration such as 30m, 12h, P1D, or a UTC datetime such as 2026-01-01T00:00:00Z)`);
+  }
+}
+
+export function sinceMs(since: Since | undefined, emulatorNow: number): number | undefined {
+  if (!since) return undefined;
+  return since.kind === "at" ? since.ms : emulatorNow - since.seconds * 1000;
+}
+
+/** `--vault-name`/`--hsm-name` as a filter (not an address). */
+export function vaultFilter(raw: RawOptions): { name: string; kind: "vault" | "managedhsm" } | undefined {
+  const vault = str(raw, "vaultName");
+  const hsm = str(raw, "hsmName");
+  if (vault !== undefined && hsm !== undefined) throw new ValidationError("--vault-name and --hsm-name are mutually exclusive.");
+  if (vault !== undefined) return { name: vault, kind: "vault" };
+  if (hsm !== undefined) return { name: hsm, kind: "managedhsm" };
+  return undefined;
+}
+
+function operations(raw: RawOptions): string[] | undefined {
+  const values = list(raw, "operation");
+  if (values === undefined) return undefined;
+  const out: string[] = [];
+  for (const value of values.flatMap((v) => v.split(","))) {
+    const name = value.trim();
+    if (name === "") continue;
+    const found = ALL_OPERATION_NAMES.find((o) => o.toLowerCase() === name.toLowerCase());
+    if (!found) throw new UsageError(`argument --operation: '${name}' is not an operation name. Known names: ${ALL_OPERATION_NAMES.join(", ")}.`);
+    out.push(found);
+  }
+  return out;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export const emulatorLogsCommand = defineCommand({
+  path: ["emulator", "logs"],
+  summary: "Show the emulator's audit log: every key operation, who asked, and how it ended.",
+  description:
+    "Every data-plane request the emulator answers (the embedded vault and `kvkey emulator start` alike) is recorded with Key Vault's " +
+    "AuditEvent operation name (KeyCreate, KeySign, KeyDecrypt, ...), the caller's token claims, the key and version, the HTTP status, the " +
+    "caller's IP address when served, and the time on the emulator clock; never a request's payload or key material. -o json prints " +
+    "Azure's AuditEvent field names. A table on a terminal.",
+  options: [
+    { flags: "--key <name>", help: "Only this key's records (case-insensitive)." },
+    {
+      flags: "--operation <names...>",
+      help: "Only these operations (AuditEvent operationName, e.g. KeySign KeyDecrypt; case-insensitive, space- or comma-separated).",
+    },
+    { flags: "--since <time>", help: "Only records from this long ago on the emulator clock (30m, 12h, P1D) or from this UTC datetime on." },
+    { flags: "--failed", help: "Only failed requests (HTTP 400 and up)." },
+    {
+      flags: "--challenges",
+      help: "Include the 401 challenge answered to every request sent without a token (each SDK client's first request; Azure logs them too).",
+    },
+    { flags: "--vault-name <name>", help: "Only this key vault's records.", complete: "vault-names" },
+    { flags: "--hsm-name <name>", help: "Only this managed HSM's records.", complete: "hsm-names" },
+    { flags: "--top <n>", help: "Only the last N matching records.", defaultText: "all; 10 with --follow" },
+    { flags: "-f, --follow", help: "Keep printing new records as they arrive (one per line: JSON Lines, or text on a terminal) until Ctrl-C." },
+    DATA_DIR_OPTION,
+  ],
+  examples: [
+    { title: "Everything that happened to one key.", command: "kvkey emulator logs --key mykey" },
+    { title: "Failed requests of the last hour, as AuditEvent JSON.", command: "kvkey emulator logs --failed --since 1h -o json" },
+    { title: "Who decrypted with which key?", command: "kvkey emulator logs --operation KeyDecrypt KeyUnwrap --query \"[].{who: identity.claim.sub, key: properties.id}\"" },
+    { title: "Watch a served emulator's requests live.", command: "kvkey emulator logs --follow" },
+  ],
+  parse(raw, { cwd }) {
+    const top = integer("--top", str(raw, "top"));
+    if (top !== undefined && top < 1) throw new UsageError(`argument --top: must be a positive integer, not ${top}`);
+    const ops = operations(raw);
+    const vault = vaultFilter(raw);
+    const key = str(raw, "key");
+    return {
+      key,
+      operations: ops,
+      since: parseSince(str(raw, "since")),
+      failed: raw.failed === true,
+      challenges: raw.challenges === true,
+      vault,
+      top,
+      follow: raw.follow === true,
+      dataDir: dataDirOf(raw, cwd),
+    };
+  },
+  async run(o, ctx) {
+    if (o.follow && ctx.globals.query !== undefined) throw new ValidationError("--query does not apply to --follow: filter with --key, --operation, --failed.");
+    return withDataDirEmulator(ctx, o.dataDir, async (emulator) => {
+      const query: AuditQuery = {
+        ...(o.key !== undefined ? { key: o.key } : {}),
+        ...(o.operations ? { operations: o.operations } : {}),
+        ...(o.failed ? { failed: true } : {}),
+        ...(o.challenges ? {} : { challenges: false }),
+        ...(o.vault ? { vault: o.vault } : {}),
+      };
+      const since = sinceMs(o.since, emulator.now());
+      if (since !== undefined) query.since = since;
+      if (!o.follow) {
+        const records = emulator.audit.query({ ...query, ...(o.top !== undefined ? { last: o.top } : {}) });
+        return renderForTerminal(ctx, records, auditTable);
+      }
+      await follow(ctx, (q) => emulator.audit.rows(q), (rows) => rows.map((r) => emulator.audit.toEvent(r)), query, o.top ?? FOLLOW_DEFAULT_TOP);
+      return "";
+    });
+  },
+  textOutput: true,
+  tableView: auditTable,
+});
+
+/** Prints the last `top` records, then every new one, until Ctrl-C (polling the table: other processes write it). */
+async function follow<R extends { id?: number }>(
+  ctx: CommandContext,
+  rows: (q: AuditQuery) => R[],
+  events: (rows: R[]) => unknown[],
+  query: AuditQuery,
+  top: number,
+): Promise<void> {
+  const format = streamFormat(ctx);
+  const print = (batch: R[]) => {
+    for (const record of events(batch)) {
+      ctx.io.stdout.write((format === "jsonl" ? JSON.stringify(record) : auditLine(record, format)) + "\n");
+    }
+  };
+  let stopped = false;
+  const remove = ctx.io.onInterrupt?.(() => {
+    stopped = true;
+  });
+  try {
+    const newest = () => rows({ last: 1 })[0]?.id ?? 0;
+    // Every read is bounded by the newest id seen just before it, so a record written meanwhile is read
+    // by the next poll, never skipped.
+    let cursor = newest();
+    print(rows({ ...query, upToId: cursor, last: top }));
+    while (!stopped) {
+      await sleep(FOLLOW_POLL_MS);
+      if (stopped) break;
+      const upTo = newest();
+      if (upTo > cursor) print(rows({ ...query, afterId: cursor, upToId: upTo }));
+      cursor = Math.max(cursor, upTo);
+    }
+  } finally {
+    remove?.();
+  }
+}

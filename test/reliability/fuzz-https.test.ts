@@ -1,0 +1,223 @@
+import { connect as tcpConnect, type Socket } from "node:net";
+import { connect as tlsConnect, type TLSSocket } from "node:tls";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { startEmulator, type ServedEmulator } from "../../src/emulator/server.js";
+import { MAX_BODY_BYTES } from "../../src/emulator/http/handler.js";
+import type { WireRequest, WireResponse } from "../../src/emulator/http/wire.js";
+import { random, testSeed } from "../helpers/prng.js";
+import { tempDataDir } from "../helpers/emulator.js";
+import { describeRequest, request, seedEmulator, violation, type Seeded } from "../helpers/hostile.js";
+
+// Hostile input over real HTTPS: what only a socket can do. Requests are written byte for byte on a
+// TLS socket (so odd methods, raw NUL bytes and broken request lines reach the server as sent);
+// whatever Node's HTTP parser refuses must come back in the service's error envelope too. Slow clients
+// (slowloris: headers that never end, a body that never comes, a TLS handshake never started) are cut
+// off by the server's timeouts, shortened here through ServeOptions.timeouts.
+
+const SEED = testSeed(0x68747470);
+const SAMPLE = 150;
+const TIMEOUTS = { headersMs: 600, requestMs: 1200, handshakeMs: 600, keepAliveMs: 1000 };
+
+let home: { dir: string; cleanup: () => void };
+let served: ServedEmulator;
+let seeded: Seeded;
+
+beforeAll(async () => {
+  home = tempDataDir();
+  served = await startEmulator({ dataDir: home.dir, port: 0, authMode: "strict", timeouts: TIMEOUTS });
+  // The same keys the handler fuzz uses, made through the served emulator's own handler.
+  seeded = await seedEmulator(served.emulator);
+}, 30_000);
+afterAll(async () => {
+  await served?.close();
+  home?.cleanup();
+});
+
+interface RawAnswer {
+  /** undefined when the server closed without answering. */
+  status: number | undefined;
+  headers: Record<string, string>;
+  body: string;
+  /** The server closed the connection (as opposed to the test giving up). */
+  closed: boolean;
+  ms: number;
+}
+
+function secureSocket(servername = "fz.vault.localhost"): Promise<TLSSocket> {
+  return new Promise((resolve, reject) => {
+    const socket = tlsConnect({ host: "127.0.0.1", port: served.port, ca: served.caPem, servername }, () => resolve(socket));
+    socket.once("error", reject);
+  });
+}
+
+/** Reads everything until the server closes (or `giveUpMs` passes), then parses one HTTP response. */
+function collect(socket: Socket, giveUpMs: number): Promise<RawAnswer> {
+  const started = performance.now();
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let closed = false;
+    const finish = () => {
+      clearTimeout(timer);
+      const text = Buffer.concat(chunks).toString("latin1");
+      const end = text.indexOf("\r\n\r\n");
+      const head = end < 0 ? text : text.slice(0, end);
+      const [statusLine, ...lines] = head.split("\r\n");
+      const status = /^HTTP\/1\.[01] (\d{3})/.exec(statusLine ?? "")?.[1];
+      const headers: Record<string, string> = {};
+      for (const line of lines) {
+        const colon = line.indexOf(":");
+        if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+      }
+      const body = end < 0 ? "" : Buffer.from(text.slice(end + 4), "latin1").toString("utf8");
+      resolve({ status: status === undefined ? undefined : Number(status), headers, body, closed, ms: performance.now() - started });
+    };
+    const timer = setTimeout(() => {
+      socket.destroy();
+      finish();
+    }, giveUpMs);
+    socket.on("data", (chunk: Buffer) => chunks.push(chunk));
+    socket.on("error", () => {});
+    socket.on("close", () => {
+      closed = true;
+      finish();
+    });
+  });
+}
+
+/** One request written as raw bytes (Connection: close), and the answer. */
+async function sendRaw(text: string | Buffer, servername?: string): Promise<RawAnswer> {
+  const socket = await secureSocket(servername);
+  const answer = collect(socket, 10_000);
+  socket.write(text);
+  return answer;
+}
+
+function wire(req: WireRequest): Buffer {
+  const url = (() => {
+    try {
+      const u = new URL(req.url);
+      return { host: u.host, target: `${u.pathname}${u.search}` };
+    } catch {
+      return { host: "fz.vault.localhost", target: req.url.replace(/^https:\/\/[^/]*/, "") || "/" };
+    }
+  })();
+  const body = req.body === undefined ? Buffer.alloc(0) : Buffer.from(req.body, "utf8");
+  const headers: Record<string, string> = { host: url.host, ...Object.fromEntries(Object.entries(req.headers).filter((e): e is [string, string] => e[1] !== undefined)) };
+  // Framing is the test's: the fuzzed content-length/transfer-encoding would only desynchronise it.
+  delete headers["content-length"];
+  delete headers["transfer-encoding"];
+  headers["content-length"] = String(body.length);
+  headers.connection = "close";
+  const head = `${req.method} ${url.target} HTTP/1.1\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}`).join("\r\n")}\r\n\r\n`;
+  return Buffer.concat([Buffer.from(head, "utf8"), body]);
+}
+
+/** The envelope rule for anything the socket answered: the handler's contract, or a parser-level 4xx in the same envelope. */
+function socketViolation(req: WireRequest, answer: RawAnswer): string | undefined {
+  if (answer.status === undefined) return `no answer (closed: ${answer.closed})`;
+  const res: WireResponse = { status: answer.status, headers: answer.headers, body: answer.body };
+  // A HEAD answer carries the headers of a GET, without the body.
+  if (req.method === "HEAD") return answer.status >= 500 ? `status ${answer.status}` : undefined;
+  return violation(req, res, answer.ms > 5000 ? answer.ms : 0, seeded);
+}
+
+function envelope(answer: RawAnswer): { code: string; message: string } | undefined {
+  try {
+    const error = JSON.parse(answer.body).error;
+    return typeof error?.code === "string" && typeof error?.message === "string" ? error : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+describe("hostile requests over HTTPS", () => {
+  test(`${SAMPLE} seeded malformed requests written raw on TLS sockets (seed ${SEED})`, async () => {
+    const r = random(SEED);
+    const failures: string[] = [];
+    for (let i = 0; i < SAMPLE && failures.length < 10; i++) {
+      const req = request(r, seeded);
+      const answer = await sendRaw(wire(req));
+      const problem = socketViolation(req, answer);
+      if (problem) failures.push(`KVKEY_TEST_SEED=${SEED} request ${i}: ${problem}\n  request: ${describeRequest(req)}\n  answer: ${answer.status} ${answer.body.slice(0, 200)}`);
+    }
+    expect(failures, failures.join("\n")).toEqual([]);
+  }, 60_000);
+
+  test.each<[string, string]>([
+    ["an unknown method", "FOO /keys?api-version=2025-07-01 HTTP/1.1\r\nHost: fz.vault.localhost\r\n\r\n"],
+    ["a NUL byte in the request target", "GET /keys/a\u0000b?api-version=2025-07-01 HTTP/1.1\r\nHost: fz.vault.localhost\r\n\r\n"],
+    ["a broken request line", "GET\r\n\r\n"],
+    ["a header without a colon", "GET /keys HTTP/1.1\r\nHost: fz.vault.localhost\r\nbroken header\r\n\r\n"],
+    ["headers over 16 KiB", `GET /keys HTTP/1.1\r\nHost: fz.vault.localhost\r\nX-Big: ${"a".repeat(20_000)}\r\n\r\n`],
+    ["a bad content-length", "POST /keys/k/create HTTP/1.1\r\nHost: fz.vault.localhost\r\nContent-Length: abc\r\n\r\n"],
+    ["content-length and chunked together", "POST /keys/k/create HTTP/1.1\r\nHost: fz.vault.localhost\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"],
+    ["a bad chunk size", "POST /keys/k/create HTTP/1.1\r\nHost: fz.vault.localhost\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"],
+    ["HTTP/2 preface on an HTTP/1 socket", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"],
+    ["CONNECT", "CONNECT fz.vault.localhost:443 HTTP/1.1\r\nHost: fz.vault.localhost\r\n\r\n"],
+  ])("%s: a 4xx in the service's error envelope, then the connection closes", async (_name, text) => {
+    const answer = await sendRaw(text);
+    expect(answer.status, answer.body).toBeGreaterThanOrEqual(400);
+    expect(answer.status).toBeLessThan(500);
+    expect(answer.headers["content-type"]).toMatch(/^application\/json/);
+    expect(envelope(answer), answer.body).toBeDefined();
+    expect(answer.closed).toBe(true);
+  });
+
+  test("a body over 1 MiB sent chunked (no Content-Length) is refused with 413", async () => {
+    const token = served.emulator.issueToken("t", "https://vault.localhost").token;
+    const socket = await secureSocket();
+    const answer = collect(socket, 10_000);
+    socket.write(`POST /keys/big/create?api-version=2025-07-01 HTTP/1.1\r\nHost: fz.vault.localhost\r\nAuthorization: Bearer ${token}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n`);
+    const chunk = "x".repeat(64 * 1024);
+    for (let sent = 0; sent <= MAX_BODY_BYTES; sent += chunk.length) socket.write(`${chunk.length.toString(16)}\r\n${chunk}\r\n`);
+    socket.write("0\r\n\r\n");
+    const res = await answer;
+    expect(res.status).toBe(413);
+    expect(envelope(res)?.code).toBe("RequestBodyTooLarge");
+  });
+});
+
+describe("slow clients are cut off", () => {
+  test("headers that never end (slowloris): closed by the headers timeout", async () => {
+    const socket = await secureSocket();
+    const answer = collect(socket, 8_000);
+    socket.write("GET /keys?api-version=2025-07-01 HTTP/1.1\r\nHost: fz.vault.localhost\r\n");
+    // Keep dripping header lines, slower than the timeout allows in total.
+    const drip = setInterval(() => socket.writable && socket.write(`X-Drip-${Date.now()}: 1\r\n`), 100);
+    const res = await answer;
+    clearInterval(drip);
+    expect(res.closed).toBe(true);
+    expect(res.ms).toBeLessThan(TIMEOUTS.headersMs + 2_500);
+    if (res.status !== undefined) {
+      expect(res.status).toBe(408);
+      expect(envelope(res)).toBeDefined();
+    }
+  });
+
+  test("a body that never arrives: closed by the request timeout", async () => {
+    const token = served.emulator.issueToken("t", "https://vault.localhost").token;
+    const socket = await secureSocket();
+    const answer = collect(socket, 8_000);
+    socket.write(`POST /keys/slow/create?api-version=2025-07-01 HTTP/1.1\r\nHost: fz.vault.localhost\r\nAuthorization: Bearer ${token}\r\nContent-Length: 100\r\n\r\n{"kty":`);
+    const res = await answer;
+    expect(res.closed).toBe(true);
+    expect(res.ms).toBeLessThan(TIMEOUTS.requestMs + 2_500);
+    // Nothing was created from half a body.
+    const check = await sendRaw(`GET /keys/slow?api-version=2025-07-01 HTTP/1.1\r\nHost: fz.vault.localhost\r\nAuthorization: Bearer ${token}\r\nConnection: close\r\n\r\n`);
+    expect(check.status).toBe(404);
+  });
+
+  test("a TCP connection that never starts TLS: closed by the handshake timeout", async () => {
+    const socket = tcpConnect({ host: "127.0.0.1", port: served.port });
+    await new Promise<void>((resolve, reject) => socket.once("connect", resolve).once("error", reject));
+    const res = await collect(socket, 8_000);
+    expect(res.closed).toBe(true);
+    expect(res.ms).toBeLessThan(TIMEOUTS.handshakeMs + 2_500);
+  });
+
+  test("the server still answers well-behaved clients afterwards", async () => {
+    const token = served.emulator.issueToken("t", "https://vault.localhost").token;
+    const res = await sendRaw(`GET /keys?api-version=2025-07-01 HTTP/1.1\r\nHost: fz.vault.localhost\r\nAuthorization: Bearer ${token}\r\nConnection: close\r\n\r\n`);
+    expect(res.status).toBe(200);
+  });
+});

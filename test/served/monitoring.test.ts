@@ -1,0 +1,120 @@
+import { createHash } from "node:crypto";
+import { request } from "node:https";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { startEmulator, type ServedEmulator } from "../../src/emulator/server.js";
+import { cliIn } from "../helpers/cli.js";
+import { tempDataDir } from "../helpers/emulator.js";
+import { startWebhookReceiver, type WebhookReceiver } from "../helpers/webhook.js";
+
+// The served emulator's audit log and events: requests over HTTPS (kvkey's own, and another client's
+// with a token the emulator did not issue) appear in `kvkey emulator logs` read from the data directory,
+// with the caller's address; events that fall due with no request coming in are raised and delivered
+// by the served process in the background.
+
+let home: { dir: string; cleanup: () => void };
+let served: ServedEmulator;
+let cli: ReturnType<typeof cliIn>;
+let receiver: WebhookReceiver;
+
+beforeAll(async () => {
+  home = tempDataDir();
+  served = await startEmulator({ dataDir: home.dir, port: 0 });
+  cli = cliIn(home.dir, { KVKEY_EMULATOR_URL: `https://localhost:${served.port}` });
+  receiver = await startWebhookReceiver();
+});
+afterAll(async () => {
+  await served?.close();
+  await receiver?.close();
+  home.cleanup();
+});
+
+/** One HTTPS request to the served emulator, as any other client would send it. */
+function send(method: string, path: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: "127.0.0.1", port: served.port, method, path, ca: served.caPem, servername: "localhost", headers: { host: `srv.vault.localhost:${served.port}`, ...headers } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
+      },
+    );
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+async function logsUntil(args: string[], done: (records: Array<Record<string, any>>) => boolean): Promise<Array<Record<string, any>>> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const run = await cli(["emulator", "logs", "-o", "json", ...args]);
+    expect(run.code, run.stderr).toBe(0);
+    const records = run.json() as Array<Record<string, any>>;
+    if (done(records) || Date.now() > deadline) return records;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function subscriptionsUntil(done: (subs: Array<Record<string, any>>) => boolean): Promise<Array<Record<string, any>>> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const run = await cli(["emulator", "events", "subscriptions", "-o", "json"]);
+    expect(run.code, run.stderr).toBe(0);
+    const subs = run.json() as Array<Record<string, any>>;
+    if (done(subs) || Date.now() > deadline) return subs;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe("the served emulator's audit log", () => {
+  test("kvkey's requests and a foreign client's are logged with operation, identity, result and the caller's address", async () => {
+    const digest = createHash("sha256").update("x").digest("base64");
+    expect((await cli(["create", "--vault-name", "srv", "-n", "k", "--kty", "EC", "--ops", "verify"])).code).toBe(0);
+    expect((await cli(["sign", "--vault-name", "srv", "-n", "k", "-a", "ES256", "--digest", digest])).code).toBe(1);
+    expect((await cli(["show", "--vault-name", "srv", "-n", "missing"])).code).toBe(3);
+    const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString("base64url");
+    const foreign = `${b64({ alg: "RS256", typ: "JWT" })}.${b64({ oid: "aaaaaaaa-1111-2222-3333-444444444444", upn: "app@contoso.example", appid: "my-app" })}.sig`;
+    const got = await send("GET", "/keys/k?api-version=7.4", { authorization: `Bearer ${foreign}`, "user-agent": "curl/8.0" });
+    expect(got.status).toBe(200);
+    const identity = await send("GET", `/msi/token?resource=${encodeURIComponent(`https://vault.localhost:${served.port}`)}&api-version=2019-08-01`, {
+      "x-identity-header": "anything",
+    });
+    expect(identity.status).toBe(200);
+
+    const records = await logsUntil(["--vault-name", "srv"], (r) => r.length >= 4);
+    expect(records.map((r) => `${r.operationName} ${r.properties.httpStatusCode}`)).toEqual(["KeyCreate 200", "KeySign 403", "KeyGet 404", "KeyGet 200"]);
+    for (const r of records) expect(r.callerIpAddress).toBe("127.0.0.1");
+    for (const r of records.slice(0, 3)) expect(r.identity).toMatchObject({ claim: { sub: "local" }, tokenVerified: true });
+    expect(records[1]).toMatchObject({ resultSignature: "Forbidden", resultDescription: "Operation sign is not permitted on this key." });
+    expect(records[3]).toMatchObject({
+      operationVersion: "7.4",
+      identity: { claim: { oid: "aaaaaaaa-1111-2222-3333-444444444444", upn: "app@contoso.example", appid: "my-app" }, tokenVerified: false },
+      properties: { clientInfo: "curl/8.0", requestUri: `https://srv.vault.localhost:${served.port}/keys/k?api-version=7.4` },
+    });
+    expect(records[0]!.properties.id).toMatch(new RegExp(`^https://srv\\.vault\\.localhost:${served.port}/keys/k/[0-9a-f]{32}$`));
+    // The managed-identity endpoint is not a data-plane operation: not logged.
+    expect(JSON.stringify(records)).not.toContain("/msi/token");
+    const failed = await logsUntil(["--failed"], () => true);
+    expect(failed.map((r) => r.operationName)).toEqual(["KeySign", "KeyGet"]);
+  });
+});
+
+describe("the served emulator's events", () => {
+  test("delivers what a request raises at once, and raises what falls due with no request coming in", async () => {
+    expect((await cli(["emulator", "events", "subscribe", "--endpoint", receiver.url, "-n", "served", "--vault-name", "ev"])).code).toBe(0);
+    // Near-expiry is 30 days before exp: three seconds from now.
+    const exp = new Date(Date.now() + 30 * 86_400_000 + 3_000).toISOString().replace(/\.\d{3}Z$/, "Z");
+    const created = await cli(["create", "--vault-name", "ev", "-n", "soon", "--kty", "EC", "--expires", exp]);
+    expect(created.code, created.stderr).toBe(0);
+    const version = (created.json().key.kid as string).split("/").pop();
+    const [newVersion] = await receiver.waitForEvents(1);
+    expect(newVersion).toMatchObject({ eventType: "Microsoft.KeyVault.KeyNewVersionCreated", subject: "soon", data: { VaultName: "ev", Version: version } });
+    // No request touches the vault from here on: the served process's timer raises and delivers it.
+    const [, near] = await receiver.waitForEvents(2, 15_000);
+    expect(near).toMatchObject({ eventType: "Microsoft.KeyVault.KeyNearExpiry", subject: "soon", data: { Version: version } });
+    expect(Date.parse(near!.eventTime)).toBeGreaterThanOrEqual(Date.parse(exp) - 30 * 86_400_000);
+    // The receiver answers before the emulator records the delivery: wait for the record to settle.
+    const subs = await subscriptionsUntil((s) => s[0]?.deliveries?.pending === 0);
+    expect(subs).toMatchObject([{ name: "served", deliveries: { delivered: 2, pending: 0, failed: 0 } }]);
+  }, 30_000);
+});
