@@ -23,6 +23,7 @@ const scripts = [
   ["az-compare.mjs", quick ? ["20"] : ["100"]],
   ["list.mjs", quick ? ["2"] : ["5"]],
   ["served.mjs", quick ? ["--duration", "4"] : ["--duration", "10"]],
+  ["emulator-ready.mjs", quick ? ["2"] : ["5"]],
   ["emulator-get.mjs", quick ? ["1000"] : ["5000"]],
 ];
 

@@ -5,6 +5,11 @@
 export class CliError extends Error {
   override name = "CliError";
   readonly exitCode: number = 1;
+  /**
+   * What the command produced before it decided to fail (assess --fail-on: the findings, then exit 4).
+   * runCli prints it on stdout ahead of the error line, so commands still never print for themselves.
+   */
+  output?: string;
 }
 
 /** argparse-level mistakes: unknown flag, bad enum value, bad type, missing required argument. Exit 2. */

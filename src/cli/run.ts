@@ -35,6 +35,7 @@ export async function runCli(argv: readonly string[], baseIO: CliIO, runOptions:
   const errColor = colorEnabled(io, "stderr");
   const errChalk = chalkFor(errColor);
   const fail = (err: unknown, command: string | undefined): number => {
+    if (err instanceof CliError && err.output) io.stdout.write(err.output);
     const { message, stack } = describeError(err);
     // As knack does: the level name when plain, the colour alone on a terminal.
     io.stderr.write((errColor ? errChalk.redBright(message) : `ERROR: ${message}`) + "\n");
@@ -79,7 +80,12 @@ export async function runCli(argv: readonly string[], baseIO: CliIO, runOptions:
       const host = `${vault.name}.${vault.kind}.localhost`;
       ctx.note(`Created the local ${vault.kind === "vault" ? "key vault" : "managed HSM"} https://${host} in ${home} (the embedded emulated vault; use --cloud AzureCloud for Azure).`);
     }
-    io.stdout.write(spec.textOutput && typeof result === "string" ? result : output.render(result, spec.tableView));
+    if (spec.textOutput && isTextStream(result)) {
+      // A command that streams (emulator logs --follow) returns its text as it comes; printing stays here.
+      for await (const chunk of result) io.stdout.write(chunk);
+    } else {
+      io.stdout.write(spec.textOutput && typeof result === "string" ? result : output.render(result, spec.tableView));
+    }
     if (globals.verbose) io.stderr.write(`INFO: Command ran in ${((performance.now() - started) / 1000).toFixed(3)} seconds\n`);
     return 0;
   } catch (err) {
@@ -88,6 +94,10 @@ export async function runCli(argv: readonly string[], baseIO: CliIO, runOptions:
     clients?.close();
     if (runOptions.session) runOptions.session.debug = undefined;
   }
+}
+
+function isTextStream(value: unknown): value is AsyncIterable<string> {
+  return typeof value === "object" && value !== null && Symbol.asyncIterator in value;
 }
 
 /** commander's key for an option: "--not-before <datetime>" -> "notBefore". */

@@ -5,13 +5,15 @@ import type { CliIO } from "./streams.js";
 const SPINNER_DELAY_MS = 250;
 
 export async function withSpinner<T>(io: CliIO, text: string, work: () => Promise<T>): Promise<T> {
-  if (!io.isStderrTTY || io.env.CI) return work();
+  if (!io.isStderrTTY || io.env.CI || io.env.TERM === "dumb") return work();
   let spinner: { stop(): void } | undefined;
   let finished = false;
   const timer = setTimeout(() => {
     void import("ora").then(({ default: ora }) => {
       if (finished) return;
-      spinner = ora({ text, stream: io.stderr as NodeJS.WritableStream, discardStdin: false }).start();
+      // The decision is made above from the injected IO and environment; ora would look at the real
+      // process.env instead (and stay silent under a CI variable the command never saw).
+      spinner = ora({ text, stream: io.stderr as NodeJS.WritableStream, discardStdin: false, isEnabled: true }).start();
     });
   }, SPINNER_DELAY_MS);
   try {

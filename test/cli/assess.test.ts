@@ -125,6 +125,33 @@ describe("kvkey assess", () => {
     expect((await cli(["assess", "--vault-name", "medium", "--fail-on", "critical"])).code).toBe(2);
   });
 
+  test("--hsm-name assesses a managed HSM: its default policy (no actions) is no rotation policy; fixes address the HSM and work", async () => {
+    // A managed HSM has no Notify action and no default policy: GET answers lifetimeActions [], which
+    // must count as "no rotation policy", and every fix must name --hsm-name, not --vault-name.
+    const other = tempDataDir();
+    try {
+      const c = cliIn(other.dir);
+      const hsm = ["--hsm-name", "hsmcheck"];
+      expect((await c(["emulator", "vault", "create", "-n", "hsmcheck", "--hsm", "--retention-days", "90", "--enable-purge-protection", "true"])).code).toBe(0);
+      expect((await c(["create", ...hsm, "-n", "book", "--kty", "EC-HSM", "--ops", "sign", "verify", "--expires", YEAR])).code).toBe(0);
+      expect((await c(["rotation-policy", "update", ...hsm, "-n", "book", "--value", POLICY])).code).toBe(0);
+      expect((await c(["create", ...hsm, "-n", "bare", "--kty", "EC-HSM", "--ops", "sign", "verify"])).code).toBe(0);
+      const findings = (await c(["assess", ...hsm])).json() as Finding[];
+      expect(findings.map((f) => `${f.severity} ${f.key} ${f.rule}`)).toEqual(["high bare no-expiry", "medium bare no-rotation-policy"]);
+      for (const f of findings) {
+        expect(f.fix).toMatch(/^kvkey (set-attributes|rotation-policy update) --hsm-name hsmcheck -n bare /);
+        const args = (f.fix.match(/'[^']*'|\S+/g) ?? []).slice(1).map((a) => a.replace(/^'|'$/g, ""));
+        const run = await c(args);
+        expect(run.code, `${f.fix}\n${run.stderr}`).toBe(0);
+      }
+      const after = await c(["assess", ...hsm, "--fail-on", "low"]);
+      expect(after.code, after.stderr).toBe(0);
+      expect(after.json()).toEqual([]);
+    } finally {
+      other.cleanup();
+    }
+  });
+
   test("a table on a terminal; --query and -o work as for any command", async () => {
     const tty = await cli(["assess", "--vault-name", "seeded"], { tty: true, columns: 1000 });
     expect(tty.code).toBe(0);

@@ -16,6 +16,7 @@ let cli: ReturnType<typeof cliIn>;
 const V = ["--vault-name", "io"];
 const H = ["--hsm-name", "iohsm"];
 const K128 = Buffer.from("000102030405060708090a0b0c0d0e0f", "hex");
+const K192 = Buffer.from("8e73b0f7da0e6452c810f32b809079e562f8ead2522c6b7b", "hex");
 const K256 = Buffer.from("603deb1015ca71be2b73aef0857d77811f352c073b6108d72d9810a30914dff4", "hex");
 const AES_OPS = ["encrypt", "decrypt", "wrapKey", "unwrapKey", "sign", "verify"];
 
@@ -27,6 +28,7 @@ beforeAll(async () => {
     expect((await cli(["create", ...V, ...args, "-o", "none"])).code).toBe(0);
   }
   await importOctKey(home.dir, "iohsm", "k128", K128, AES_OPS);
+  await importOctKey(home.dir, "iohsm", "k192", K192, AES_OPS);
   await importOctKey(home.dir, "iohsm", "k256", K256, AES_OPS);
 });
 afterAll(() => {
@@ -164,6 +166,7 @@ describe("ciphertexts made with the downloaded public key decrypt through kvkey"
 describe("AES results match node:crypto and openssl for keys with known bytes", () => {
   const cases = [
     ["128", "k128", K128],
+    ["192", "k192", K192],
     ["256", "k256", K256],
   ] as const;
 
@@ -182,7 +185,7 @@ describe("AES results match node:crypto and openssl for keys with known bytes", 
     expect(dec.result).toBe("made by node");
   });
 
-  test.each(cases)("A%sCBC and A%sCBCPAD equal openssl enc", async (bits, name, k) => {
+  test.each(cases)("A%sCBC and CBCPAD (key %s) equal openssl enc", async (bits, name, k) => {
     const iv = randomBytes(16);
     const block = randomBytes(48);
     const cbc = await ok(["encrypt", ...H, "-n", name, "-a", `A${bits}CBC`, "--value", block.toString("base64"), "--iv", iv.toString("hex")]);

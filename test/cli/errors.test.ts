@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { RestError } from "@azure/core-rest-pipeline";
 import { cliIn } from "../helpers/cli.js";
+import { normalizeError } from "../../src/cli/error-report.js";
+import { exitCodeFor } from "../../src/cli/errors.js";
 import { tempDataDir } from "../helpers/emulator.js";
 
 // The error rows of az's reference that apply to the lifecycle commands: message on stderr (one line,
@@ -33,7 +36,14 @@ const cases: Array<[string, string[], number, string | RegExp]> = [
   ["purge --id with a secret id", ["purge", "--id", "https://v.vault.localhost/secrets/k"], 2, 'invalid id: The collection "secrets" does not match the expected "deletedkeys"'],
   ["--id that is not a URL", ["show", "--id", "not-a-url"], 2, "'not-a-url' is not a valid ID"],
   ["--id with too many segments", ["show", "--id", "https://v.vault.localhost/keys/k/v/x"], 2, "'https://v.vault.localhost/keys/k/v/x' is not a valid ID"],
-  ["list --id without a host", ["list", "--id", "https:"], 2, "'https:' is not a valid ID"],
+  ["list --id without a host", ["list", "--id", "https:"], 1, "Invalid id for Vault or HSM."],
+  ["list --id x (fewer than three '/' parts)", ["list", "--id", "x"], 1, "Invalid id for Vault or HSM."],
+  ["list-deleted --id that is not a URL", ["list-deleted", "--id", "not-a-url"], 1, "Invalid id for Vault or HSM."],
+  ["restore --id that is not a URL", ["restore", "--id", "vault", "-f", "x"], 1, "Invalid id for Vault or HSM."],
+  // az copies --hsm-name into the vault slot and then names --vault-name; kvkey names the flag typed.
+  ["--hsm-name with --id on a key command", ["show", "--hsm-name", "h", "--id", "https://h.managedhsm.localhost/keys/k"], 1, "--hsm-name and --id are mutually exclusive."],
+  ["--name with --id", ["delete", "-n", "k", "--id", "https://v.vault.localhost/keys/k"], 1, "--name and --id are mutually exclusive."],
+  ["recover --id with a secret id", ["recover", "--id", "https://v.vault.localhost/secrets/k"], 2, 'invalid id: The collection "secrets" does not match the expected "deletedkeys"'],
   ["--only-show-errors with --debug", ["show", "--vault-name", "v", "-n", "k", "--only-show-errors", "--verbose"], 1, "--only-show-errors can't be used together with --debug or --verbose"],
   ["restore -f with --no-wait", ["restore", "--vault-name", "v", "-f", "x", "--no-wait"], 1, "Please do not specify --no-wait when using --file/-f"],
   ["restore -f with storage arguments", ["restore", "--vault-name", "v", "-f", "x", "--backup-folder", "b"], 1, "Do not use --file/-f with any of --storage-account-name/--blob-container-name/--storage-container-SAS-token/--backup-folder"],
@@ -60,6 +70,13 @@ const cases: Array<[string, string[], number, string | RegExp]> = [
   ["show of a missing key", ["show", "--vault-name", "demo", "-n", "missing"], 3, /^\(KeyNotFound\) A key with \(name\/id\) missing was not found in this key vault\./],
   ["set-attributes of a missing key", ["set-attributes", "--vault-name", "demo", "-n", "missing", "--enabled", "false"], 1, /^\(KeyNotFound\) /],
   ["show-deleted of a key that is not deleted", ["show-deleted", "--vault-name", "demo", "-n", "exists"], 1, "(KeyNotFound) Deleted Key not found: exists"],
+  ["show-deleted of a missing key is exit 1, not show's 3", ["show-deleted", "--vault-name", "demo", "-n", "missing"], 1, /^\(KeyNotFound\) /],
+  ["delete of a missing key", ["delete", "--vault-name", "demo", "-n", "missing", "--only-show-errors"], 1, /^\(KeyNotFound\) /],
+  ["recover of a key that is not deleted", ["recover", "--vault-name", "demo", "-n", "exists"], 1, /^\(KeyNotFound\) /],
+  ["purge of a key that is not deleted", ["purge", "--vault-name", "demo", "-n", "exists"], 1, /^\(KeyNotFound\) /],
+  ["backup of a missing key", ["backup", "--vault-name", "demo", "-n", "missing", "-f", "never.bak"], 1, /^\(KeyNotFound\) /],
+  ["list-versions of a missing key", ["list-versions", "--vault-name", "demo", "-n", "missing"], 1, /^\(KeyNotFound\) /],
+  ["restore from a file that is not there", ["restore", "--vault-name", "demo", "-f", "/nonexistent/k.bak"], 1, /\/nonexistent\/k\.bak/],
   ["show in a vault that was never created", ["show", "--vault-name", "nothere", "-n", "k"], 3, /^\(VaultNotFound\) /],
   ["unknown cloud", ["show", "--vault-name", "v", "-n", "k", "--cloud", "Mars"], 1, /^Unknown cloud 'Mars' \(from --cloud\)\. Known clouds: Local, AzureCloud/],
 ];
@@ -85,5 +102,36 @@ describe("error rows", () => {
     expect(debug.stderr).toMatch(/DEBUG: Request: GET https:\/\/demo\.vault\.localhost\/keys\/missing\//);
     expect(debug.stderr).toMatch(/'authorization': '\*\*\*\*\*'/i);
     expect(debug.stderr).not.toMatch(/Bearer ey/);
+  });
+});
+
+describe("service error rows that need a vault in a given state", () => {
+  const oneErrorLine = (run: { code: number; stdout: string; stderr: string }, code: number, message: RegExp) => {
+    expect(run).toMatchObject({ code, stdout: "" });
+    expect(run.stderr.trimEnd().split("\n")).toHaveLength(1);
+    expect(run.stderr).toMatch(message);
+  };
+
+  test("403: purge under purge protection is (Forbidden), exit 1", async () => {
+    expect((await cli(["emulator", "vault", "create", "-n", "protected", "--enable-purge-protection", "-o", "none"])).code).toBe(0);
+    await cli(["create", "--vault-name", "protected", "-n", "k", "--kty", "EC", "-o", "none"]);
+    await cli(["delete", "--vault-name", "protected", "-n", "k", "-o", "none"]);
+    oneErrorLine(await cli(["purge", "--vault-name", "protected", "-n", "k"]), 1, /^ERROR: \(Forbidden\) Operation "purge" is not allowed on key k: purge protection/);
+  });
+
+  test("409: a name in the deleted-but-recoverable state cannot be created again, exit 1", async () => {
+    await cli(["create", "--vault-name", "demo", "-n", "gone", "--kty", "EC", "-o", "none"]);
+    await cli(["delete", "--vault-name", "demo", "-n", "gone", "-o", "none"]);
+    oneErrorLine(await cli(["create", "--vault-name", "demo", "-n", "gone", "--kty", "EC"]), 1, /^ERROR: \(Conflict\) Key gone is currently in a deleted but recoverable state/);
+  });
+
+  test("a vault that cannot be reached: az's 'Max retries exceeded' line (Vault or HSM by host), exit 1", () => {
+    const refused = (url: string) => new RestError("connect ECONNREFUSED 127.0.0.1:443", { code: "ECONNREFUSED", request: { url } as never });
+    const vault = normalizeError(refused("https://prod.vault.azure.net/keys/k/?api-version=7.6"));
+    expect(vault.message).toBe(
+      "Max retries exceeded attempting to connect to Vault prod.vault.azure.net. The Vault may not exist or you may need to flush your DNS cache and try again later.",
+    );
+    expect(exitCodeFor(vault, "show")).toBe(1);
+    expect(normalizeError(refused("https://h.managedhsm.azure.net/keys")).message).toMatch(/^Max retries exceeded attempting to connect to HSM h\.managedhsm\.azure\.net\. The HSM may not exist/);
   });
 });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { join } from "node:path";
 import { cliIn } from "../helpers/cli.js";
 import { tempDataDir } from "../helpers/emulator.js";
 
@@ -76,5 +77,57 @@ describe("restore's storage-account arguments", () => {
     ]);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/^ERROR: Selective key restore from a storage account .* is not supported by kvkey/);
+  });
+});
+
+describe("every Id-argument spelling of the lifecycle commands", () => {
+  test("--id, --name/-n, --version/-v and --hsm-name reach the same key as az's other spellings", async () => {
+    const first = (await cli(["create", "--hsm-name", "ids", "-n", "k", "--kty", "EC"])).json();
+    // create --id: a key id names the key; a version in it is ignored (create always adds one).
+    const second = await cli(["create", "--id", first.key.kid, "-p", "software", "--kty", "EC", "--disabled", "false"]);
+    expect(second.code).toBe(0);
+    expect(second.json().key.kid).not.toBe(first.key.kid);
+    expect(second.json().key.kty).toBe("EC-HSM"); // a managed HSM keeps every key in its HSM
+    const v1 = first.key.kid.split("/").pop();
+
+    for (const args of [["-v", v1], ["--version", v1]]) {
+      expect((await cli(["show", "--hsm-name", "ids", "-n", "k", ...args])).json().key.kid).toBe(first.key.kid);
+    }
+    expect((await cli(["show", "--id", first.key.kid])).json().key.kid).toBe(first.key.kid);
+
+    // set-attributes on one version: by a versioned --id, and by -v.
+    const byId = await cli(["set-attributes", "--id", first.key.kid, "--tags", "via=id"]);
+    expect(byId.json()).toMatchObject({ key: { kid: first.key.kid }, tags: { via: "id" } });
+    expect((await cli(["set-attributes", "--hsm-name", "ids", "--name", "k", "-v", v1, "--enabled", "false"])).json().attributes.enabled).toBe(false);
+    expect((await cli(["show", "--hsm-name", "ids", "-n", "k"])).json()).toMatchObject({ attributes: { enabled: true }, tags: null });
+
+    const vaultUrl = "https://ids.managedhsm.localhost";
+    expect((await cli(["list", "--id", vaultUrl, "--query", "[].name", "-o", "tsv"])).stdout).toBe("k\n");
+    expect((await cli(["list-versions", "--id", `${vaultUrl}/keys/k`])).json()).toHaveLength(2);
+    expect((await cli(["list-versions", "--hsm-name", "ids", "--name", "k", "--query", "length(@)"])).json()).toBe(2);
+
+    expect((await cli(["backup", "--id", `${vaultUrl}/keys/k`, "--file", join(home.dir, "ids.bak")])).code).toBe(0);
+    expect((await cli(["delete", "--id", `${vaultUrl}/keys/k`, "-o", "none"])).code).toBe(0);
+    expect((await cli(["show-deleted", "--hsm-name", "ids", "--name", "k"])).json().recoveryId).toBe(`${vaultUrl}/deletedkeys/k`);
+    expect((await cli(["list-deleted", "--hsm-name", "ids", "--query", "[].name", "-o", "tsv"])).stdout).toBe("k\n");
+    expect((await cli(["list-deleted", "--id", vaultUrl, "--query", "[].recoveryId", "-o", "tsv"])).stdout).toBe(`${vaultUrl}/deletedkeys/k\n`);
+    expect((await cli(["recover", "--id", `${vaultUrl}/deletedkeys/k`, "-o", "none"])).code).toBe(0);
+    expect((await cli(["delete", "--hsm-name", "ids", "--name", "k", "-o", "none"])).code).toBe(0);
+    expect((await cli(["recover", "--hsm-name", "ids", "--name", "k", "--query", "key.kty", "-o", "tsv"])).stdout).toBe("EC-HSM\n");
+
+    await cli(["delete", "--hsm-name", "ids", "-n", "k", "-o", "none"]);
+    expect((await cli(["purge", "--id", `${vaultUrl}/deletedkeys/k`])).code).toBe(0);
+    expect((await cli(["restore", "--id", vaultUrl, "-f", join(home.dir, "ids.bak"), "--query", "key.kid", "-o", "tsv"])).stdout).toBe(`${second.json().key.kid}\n`);
+    await cli(["delete", "--hsm-name", "ids", "-n", "k", "-o", "none"]);
+    expect((await cli(["purge", "--hsm-name", "ids", "--name", "k", "--yes"])).code).toBe(0);
+    expect((await cli(["list-deleted", "--hsm-name", "ids"])).json()).toEqual([]);
+  });
+
+  test("restore's short and long storage spellings are all known to the parser", async () => {
+    for (const args of [["-u", "https://acct.blob.core.windows.net/c"], ["--storage-resource-uri", "https://acct.blob.core.windows.net/c"], ["-t", "sas"], ["--storage-container-SAS-token", "sas"]]) {
+      const run = await cli(["restore", "--hsm-name", "f", ...args]);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(/^ERROR: Selective key restore from a storage account/);
+    }
   });
 });

@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { createCipheriv, createPublicKey, randomBytes } from "node:crypto";
+import { createCipheriv, createPrivateKey, createPublicKey, randomBytes } from "node:crypto";
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { cliIn } from "../helpers/cli.js";
 import { tempDataDir, testVault } from "../helpers/emulator.js";
-import { openssl, opensslByokBlob, opensslEcKey, opensslPkcs8Der, opensslPublicPem, opensslRsaKey, publicPemOf, scratchDir } from "../helpers/byok.js";
+import { openssl, opensslByokBlob, opensslEcKey, opensslPkcs8Der, opensslPublicPem, opensslRsaKey, scratchDir } from "../helpers/byok.js";
 import { vaultSignatureVerifiesWithOpenssl } from "../helpers/vault-sign.js";
+import { spellings } from "./crypto-helpers.js";
 
 // Bring your own key end to end with the CLI: a key exchange key created with `--kty RSA-HSM --ops
 // import`, a blob made by `kvkey byok-blob` (and one made by openssl alone), `kvkey import
@@ -37,14 +38,19 @@ const jwkOf = (pem: string) => createPublicKey(opensslPublicPem(pem)).export({ f
 let counter = 0;
 const out = (name: string) => join(s.dir, `${name}-${++counter}.byok`);
 
-/** The KEK's public key, read through the SDK from the CLI's data directory (as `kvkey download` would give it). */
+/** The KEK's public key as `kvkey download` writes it: what a user hands to openssl or to another tool. */
 async function kekPublicPem(vaultUrl: string, name: string): Promise<string> {
-  const vault = testVault({ dataDir: home.dir, vaultUrl });
-  try {
-    return publicPemOf(await vault.client.getKey(name));
-  } finally {
-    vault.close();
-  }
+  const file = join(s.dir, `${name}-${++counter}.download.pem`);
+  const run = await cli(["download", "--id", `${vaultUrl}/keys/${name}`, "-f", file]);
+  expect(run.code, run.stderr).toBe(0);
+  return readFileSync(file, "utf8");
+}
+
+/** The public key `kvkey download` writes for an imported key equals openssl's for the original PEM. */
+async function expectDownloadEqualsOpenssl(kid: string, pem: string): Promise<void> {
+  const file = join(s.dir, `imported-${++counter}.pub.pem`);
+  expect((await cli(["download", "--id", kid, "-f", file])).code).toBe(0);
+  expect(readFileSync(file, "utf8")).toBe(opensslPublicPem(pem));
 }
 
 describe("the key exchange key", () => {
@@ -70,6 +76,7 @@ describe("round trips", () => {
     expect(run.code, run.stderr).toBe(0);
     const key = run.json().key;
     expect(key).toMatchObject({ kty: "RSA-HSM", n: std(jwkOf(rsaPem).n), keyOps: ["sign", "verify"] });
+    await expectDownloadEqualsOpenssl(key.kid, rsaPem);
     expect(await vaultSignatureVerifiesWithOpenssl(home.dir, key.kid, "RSA", opensslPublicPem(rsaPem))).toBe(true);
   });
 
@@ -101,6 +108,7 @@ describe("round trips", () => {
     expect(run.code, run.stderr).toBe(0);
     const key = run.json().key;
     expect(key).toMatchObject({ kty: "EC-HSM", crv: "P-384", x: std(jwkOf(ecPem).x), y: std(jwkOf(ecPem).y) });
+    await expectDownloadEqualsOpenssl(key.kid, ecPem);
     expect(await vaultSignatureVerifiesWithOpenssl(home.dir, key.kid, "P-384", opensslPublicPem(ecPem))).toBe(true);
   });
 
@@ -136,6 +144,8 @@ describe("round trips", () => {
     const run = await cli(["import", "--vault-name", "demo", "-n", "byok-openssl", "--byok-string", Buffer.from(json).toString("base64"), "--kty", "EC", "--curve", "P-256"]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.json().key).toMatchObject({ kty: "EC-HSM", x: std(jwkOf(ecPem).x) });
+    await expectDownloadEqualsOpenssl(run.json().key.kid, ecPem);
+    expect(await vaultSignatureVerifiesWithOpenssl(home.dir, run.json().key.kid, "P-256", opensslPublicPem(ecPem))).toBe(true);
   });
 });
 
@@ -188,6 +198,28 @@ describe("refusals from the vault (and nothing stored)", () => {
     const file = out("kty");
     expect((await cli(["byok-blob", "--kek-id", kekId, "--key-file", rsaPem, "-f", file])).code).toBe(0);
     await expectRefused(["--byok-file", file, "--kty", "EC", "--curve", "P-256"], "kty-mismatch", "(BadParameter) The key transfer blob holds an RSA key; the request's kty is EC-HSM.");
+  });
+});
+
+describe("no private member of the transferred key in any output", () => {
+  test("byok-blob and import --byok-file, with --debug, print nothing of the key they carry", async () => {
+    const file = out("debug");
+    const runs = [
+      await cli(["byok-blob", "--kek-id", kekId, "--key-file", rsaPem, "-f", file, "--debug"]),
+      await cli(["import", "--vault-name", "demo", "-n", "byok-debug", "--byok-file", file, "--debug"]),
+      // A refusal prints a stack trace with --debug.
+      await cli(["import", "--vault-name", "demo", "-n", "byok-debug2", "--byok-file", file, "--kty", "EC", "--curve", "P-256", "--debug"]),
+    ];
+    expect(runs.map((r) => r.code)).toEqual([0, 0, 1]);
+    expect(runs[1]!.stderr).toMatch(/DEBUG: Request: PUT /);
+    const text = runs.map((r) => r.stdout + r.stderr).join("\n");
+    // The private members as openssl's key file holds them (read by node:crypto, not by kvkey).
+    const jwk = createPrivateKey(readFileSync(rsaPem)).export({ format: "jwk" });
+    for (const member of ["d", "p", "q", "dp", "dq", "qi"] as const) {
+      for (const spelling of spellings(Buffer.from(jwk[member]!, "base64url"))) {
+        if (text.includes(spelling)) throw new Error(`private member ${member} appears in the output (${spelling.slice(0, 12)}...)`);
+      }
+    }
   });
 });
 

@@ -2,10 +2,12 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createPrivateKey, createPublicKey, randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { cliIn } from "../helpers/cli.js";
+import { cliIn, type CliRun } from "../helpers/cli.js";
 import { tempDataDir, testVault } from "../helpers/emulator.js";
+import { openssl } from "../helpers/byok.js";
 import { EC_VARIANTS, ENCRYPTED, makeKeyFixtures, PASSWORD, RSA_VARIANTS, type KeyFixtures } from "../helpers/keyfiles.js";
 import { vaultSignatureVerifiesWithOpenssl } from "../helpers/vault-sign.js";
+import { spellings } from "./crypto-helpers.js";
 
 // `kvkey import` with PEM files openssl made at test time, and with JSON Web Key files: the key the
 // vault holds afterwards has openssl's public key and signs what openssl verifies. Every failure has
@@ -15,10 +17,20 @@ let home: { dir: string; cleanup: () => void };
 let cli: ReturnType<typeof cliIn>;
 let fx: KeyFixtures;
 
+/** SEC1 ("BEGIN EC PRIVATE KEY") on the curves the shared fixtures only hold as PKCS#8, re-encoded by openssl. */
+const SEC1_MORE = [
+  ["ec-p384-sec1.pem", "P-384", "ec-p384-pkcs8.pem"],
+  ["ec-p521-sec1.pem", "P-521", "ec-p521-pkcs8.pem"],
+] as const;
+
 beforeAll(() => {
   home = tempDataDir();
   cli = cliIn(home.dir);
   fx = makeKeyFixtures();
+  for (const [name, , from] of SEC1_MORE) {
+    openssl(["ec", "-in", fx.path(from), "-out", fx.path(name)]);
+    fx.publicPem[name] = openssl(["pkey", "-in", fx.path(name), "-pubout"]).toString();
+  }
 });
 afterAll(() => {
   home?.cleanup();
@@ -29,6 +41,20 @@ afterAll(() => {
 const std = (b64url: string | undefined) => Buffer.from(b64url!, "base64url").toString("base64");
 const opensslJwk = (name: string) => createPublicKey(fx.publicPem[name]!).export({ format: "jwk" });
 const keyName = (file: string) => file.replace(/\.pem$/, "").replace(/[^a-zA-Z0-9-]/g, "-");
+
+/**
+ * The Done-when of import: the public key `kvkey download` writes is byte for byte the SubjectPublicKeyInfo
+ * `openssl pkey -pubout` printed for the original file (PEM), and the same key in DER.
+ */
+async function expectDownloadEqualsOpenssl(kid: string, name: string): Promise<void> {
+  const pem = join(fx.dir, `${keyName(name)}.download.pem`);
+  const der = join(fx.dir, `${keyName(name)}.download.der`);
+  for (const run of [await cli(["download", "--id", kid, "-f", pem]), await cli(["download", "--id", kid, "-f", der, "-e", "DER"])]) {
+    expect(run, run.stderr).toMatchObject({ code: 0, stdout: "", stderr: "" });
+  }
+  expect(readFileSync(pem, "utf8")).toBe(fx.publicPem[name]);
+  expect(readFileSync(der)).toEqual(openssl(["pkey", "-pubin", "-in", pem, "-outform", "DER"]));
+}
 
 async function importPem(name: string, extra: string[] = []) {
   const password = ENCRYPTED.has(name) ? ["--pem-password", PASSWORD] : [];
@@ -44,15 +70,23 @@ describe("PEM files made by openssl", () => {
     expect(key.key).toMatchObject({ kty: "RSA", n: std(expected.n), e: std(expected.e), d: null, p: null });
     expect(key.key.kid).toMatch(new RegExp(`^https://pem\\.vault\\.localhost/keys/${keyName(name)}/[0-9a-f]{32}$`));
     expect(key.key.keyOps).toEqual(["encrypt", "decrypt", "sign", "verify", "wrapKey", "unwrapKey"]);
+    await expectDownloadEqualsOpenssl(key.key.kid, name);
     expect(await vaultSignatureVerifiesWithOpenssl(home.dir, key.key.kid, "RSA", fx.publicPem[name]!)).toBe(true);
   });
 
-  test.each(EC_VARIANTS.map(([n, c]) => [n, c]))("%s imports as an EC key on %s with openssl's point; its signature verifies with openssl", async (name, crv) => {
+  test("PKCS#8 encrypted with scrypt (a scheme node-forge lacks) imports through OpenSSL", async () => {
+    const run = await importPem("rsa-pkcs8-scrypt.pem");
+    expect(run.code, run.stderr).toBe(0);
+    await expectDownloadEqualsOpenssl(run.json().key.kid, "rsa-pkcs8-scrypt.pem");
+  });
+
+  test.each([...EC_VARIANTS, ...SEC1_MORE].map(([n, c]) => [n, c]))("%s imports as an EC key on %s with openssl's point; its signature verifies with openssl", async (name, crv) => {
     const run = await importPem(name);
     expect(run.code, run.stderr).toBe(0);
     const key = run.json();
     const expected = opensslJwk(name);
     expect(key.key).toMatchObject({ kty: "EC", crv, x: std(expected.x), y: std(expected.y), d: null });
+    await expectDownloadEqualsOpenssl(key.key.kid, name);
     expect(await vaultSignatureVerifiesWithOpenssl(home.dir, key.key.kid, crv, fx.publicPem[name]!)).toBe(true);
   });
 
@@ -64,6 +98,7 @@ describe("PEM files made by openssl", () => {
     const bundle = await cli(["import", "--vault-name", "pem", "-n", "bundle", "--pem-file", fx.path("bundle.pem")]);
     expect(bundle.code, bundle.stderr).toBe(0);
     expect(bundle.json().key.n).toBe(std(opensslJwk("bundle-key.pem").n));
+    await expectDownloadEqualsOpenssl(bundle.json().key.kid, "bundle-key.pem");
   });
 
   test("-p hsm, --ops, --disabled, --expires, --not-before, --tags reach the vault; the output has create's shape", async () => {
@@ -160,7 +195,13 @@ describe("failures: one line each, az's exit codes, no key left behind", () => {
     ["password for a plain key", () => [...base, "--pem-file", fx.path("rsa-pkcs1.pem"), "--pem-password", "x"], 1, "Import failed: Password was given but private key is not encrypted."],
     ["a public key", () => [...base, "--pem-file", fx.path("rsa-public.pem")], 1, "Import failed: the PEM holds a public key (BEGIN PUBLIC KEY), not a private key; importing a key needs its private key."],
     ["a certificate only", () => [...base, "--pem-file", fx.path("bundle-cert.pem")], 1, "Import failed: the PEM holds a certificate but no private key; importing a key needs its private key (a PEM bundle with the certificate and its key works too)."],
+    ["missing password (legacy EC)", () => [...base, "--pem-file", fx.path("ec-p256-legacy-aes256.pem")], 1, "Import failed: Password was not given but private key is encrypted. Supply it with --pem-password."],
+    ["wrong password (PBES2 3DES)", () => [...base, "--pem-file", fx.path("rsa-pkcs8-des3.pem"), "--pem-password", "wrong"], 1, "Import failed: Bad decrypt. Incorrect password?"],
+    ["wrong password (scrypt, decrypted by OpenSSL)", () => [...base, "--pem-file", fx.path("rsa-pkcs8-scrypt.pem"), "--pem-password", "wrong"], 1, "Import failed: Bad decrypt. Incorrect password?"],
     ["secp224r1", () => [...base, "--pem-file", fx.path("ec-secp224r1.pem")], 1, "Import failed: Unsupported curve, secp224r1."],
+    ["brainpoolP256r1", () => [...base, "--pem-file", fx.path("ec-brainpool.pem")], 1, "Import failed: Unsupported curve, brainpoolP256r1."],
+    ["DSA (traditional)", () => [...base, "--pem-file", fx.path("dsa-traditional.pem")], 1, "Import failed: Unsupported key type, DSA."],
+    ["DSA parameters only", () => [...base, "--pem-file", fx.path("dsa-params.pem")], 1, "Import failed: the PEM holds no private key (it holds: DSA PARAMETERS)."],
     ["Ed25519", () => [...base, "--pem-file", fx.path("ed25519.pem")], 1, "Import failed: Unsupported key type, Ed25519."],
     ["DSA", () => [...base, "--pem-file", fx.path("dsa.pem")], 1, "Import failed: Unsupported key type, DSA."],
     ["binary DER", () => [...base, "--pem-file", fx.path("rsa.der")], 1, "Import failed: the file is binary, not PEM text (a DER or PKCS#12 file?). Convert a DER key with: openssl pkey -inform DER -in key.der -out key.pem"],
@@ -180,6 +221,71 @@ describe("failures: one line each, az's exit codes, no key left behind", () => {
     expect(run.stdout).toBe("");
     const show = await cli(["show", "--vault-name", "fail", "-n", "k"]);
     expect(show.code).toBe(3);
+  });
+});
+
+describe("a refused import of an existing key adds no version", () => {
+  test("local and vault-side refusals leave the key's versions as they were", async () => {
+    const base = ["import", "--vault-name", "keep", "-n", "k"];
+    expect((await cli([...base, "--pem-file", fx.path("rsa-pkcs8.pem"), "-o", "none"])).code).toBe(0);
+    const versions = async () => (await cli(["list-versions", "--vault-name", "keep", "-n", "k"])).json().map((v: { kid: string }) => v.kid);
+    const before = await versions();
+    expect(before).toHaveLength(1);
+    for (const args of [
+      ["--pem-file", fx.path("rsa-1024.pem")], // refused by the vault (400)
+      ["--jwk-file", writeTemp("keep-oct.json", JSON.stringify({ kty: "oct", k: randomBytes(32).toString("base64url") }))], // oct into a key vault (400)
+      ["--pem-file", fx.path("rsa-pkcs8-aes256.pem"), "--pem-password", "wrong"], // refused locally
+    ]) {
+      const run = await cli([...base, ...args]);
+      expect(run.code, run.stderr).toBe(1);
+    }
+    expect(await versions()).toEqual(before);
+    const shown = (await cli(["show", "--vault-name", "keep", "-n", "k"])).json();
+    expect(shown.key.n).toBe(std(opensslJwk("rsa-pkcs8.pem").n));
+  });
+});
+
+describe("no private member in import's output or --debug trace", () => {
+  /** Every private member of the key in an openssl-made PEM (read by node:crypto, not by kvkey). */
+  function privateMembers(name: string): Array<[string, Buffer]> {
+    const passphrase = ENCRYPTED.has(name) ? PASSWORD : undefined;
+    const jwk = createPrivateKey({ key: readFileSync(fx.path(name)), ...(passphrase ? { passphrase } : {}) }).export({ format: "jwk" });
+    return (["d", "p", "q", "dp", "dq", "qi"] as const).filter((m) => jwk[m] !== undefined).map((m) => [m, Buffer.from(jwk[m]!, "base64url")]);
+  }
+
+  function expectClean(runs: CliRun[], members: Array<[string, Buffer]>): void {
+    const text = runs.map((r) => r.stdout + r.stderr).join("\n");
+    expect(members.length).toBeGreaterThan(0);
+    for (const [member, secret] of members) {
+      for (const spelling of spellings(secret)) {
+        if (text.includes(spelling)) throw new Error(`private member ${member} appears in the output (${spelling.slice(0, 12)}...)`);
+      }
+    }
+  }
+
+  test("PEM and JWK imports, successful and refused, with --debug", async () => {
+    const rsa = privateMembers("rsa-pkcs8-aes256.pem");
+    const ec = privateMembers("ec-p521-pkcs8.pem");
+    const jwk = createPrivateKey(readFileSync(fx.path("rsa-pkcs8.pem"))).export({ format: "jwk" });
+    const runs = [
+      await cli(["import", "--vault-name", "dbg", "-n", "rsa", "--pem-file", fx.path("rsa-pkcs8-aes256.pem"), "--pem-password", PASSWORD, "--debug"]),
+      await cli(["import", "--vault-name", "dbg", "-n", "ec", "--pem-string", readFileSync(fx.path("ec-p521-pkcs8.pem"), "utf8"), "--debug"]),
+      await cli(["import", "--vault-name", "dbg", "-n", "jwk", "--jwk-file", writeTemp("dbg.json", JSON.stringify(jwk)), "--debug"]),
+      // Refusals print a stack trace with --debug: the vault's (a key it cannot hold) and a local one.
+      await cli(["import", "--hsm-name", "dbghsm", "-n", "bad", "--jwk-file", writeTemp("dbg-bad.json", JSON.stringify({ ...jwk, qi: jwk.dq })), "--debug"]),
+      await cli(["import", "--vault-name", "dbg", "-n", "bad", "--pem-file", fx.path("rsa-pkcs8-aes256.pem"), "--pem-password", "wrong", "--debug"]),
+    ];
+    expect(runs.map((r) => r.code)).toEqual([0, 0, 0, 1, 1]);
+    expect(runs[0]!.stderr).toMatch(/DEBUG: Request: PUT /);
+    expect(runs[3]!.stderr).toMatch(/ERROR: \(BadParameter\) The RSA key to import is not a valid private key/);
+    expect(runs[3]!.stderr).toMatch(/\n\s+at /);
+    expectClean(runs, [...rsa, ...ec]);
+  });
+
+  test("the scan finds a leaked member (so the test above can fail)", () => {
+    const [member, secret] = privateMembers("rsa-pkcs8.pem")[0]!;
+    const leaked: CliRun = { code: 0, stdout: `{"${member}": "${secret.toString("base64")}"}`, stderr: "", json: () => ({}) as never };
+    expect(() => expectClean([leaked], [[member, secret]])).toThrow(/private member d appears/);
   });
 });
 

@@ -90,6 +90,21 @@ describe("kvkey emulator time-shift", () => {
     expect((await cli(["sign", ...V, "-n", "exp", "-a", "RS256", "--digest", DIGEST])).code).toBe(0);
   });
 
+  test("a key whose expiry passed in real time (no shift) refuses sign but still decrypts and verifies: the SDK's own clock check does not decide", async () => {
+    // The JS SDK checks nbf/exp with the machine's clock before some operations, decrypt and verify
+    // included (docs: implementation notes); the service allows those on an expired key, so the CLI must
+    // leave the decision to the vault.
+    await ok(["create", ...V, "-n", "past", "--ops", "encrypt", "decrypt", "sign", "verify"]);
+    const enc = (await ok(["encrypt", ...V, "-n", "past", "-a", "RSA-OAEP", "--value", "c2VjcmV0"])).json();
+    const sig = (await ok(["sign", ...V, "-n", "past", "-a", "RS256", "--digest", DIGEST])).json();
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 19) + "Z";
+    await ok(["set-attributes", ...V, "-n", "past", "--expires", yesterday]);
+    const refused = await cli(["sign", ...V, "-n", "past", "-a", "RS256", "--digest", DIGEST]);
+    expect(refused.stderr).toMatch(/^ERROR: \(Forbidden\) Operation sign is not allowed on an expired key\./);
+    expect((await ok(["decrypt", ...V, "-n", "past", "-a", "RSA-OAEP", "--value", enc.result])).json().result).toBe("c2VjcmV0");
+    expect((await ok(["verify", ...V, "-n", "past", "-a", "RS256", "--digest", DIGEST, "--signature", sig.signature])).json().isValid).toBe(true);
+  });
+
   test("a key not valid before --not-before becomes usable when the clock reaches it", async () => {
     const nbf = new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 19) + "Z";
     await ok(["create", ...V, "-n", "later", "--kty", "EC", "--not-before", nbf]);

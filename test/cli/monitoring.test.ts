@@ -3,8 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { runCli } from "../../src/cli/run.js";
-import { bufferedIO } from "../../src/io/streams.js";
-import { cliIn } from "../helpers/cli.js";
+import { cliIn, interruptibleIO } from "../helpers/cli.js";
 import { tempDataDir } from "../helpers/emulator.js";
 import { startWebhookReceiver, type WebhookReceiver } from "../helpers/webhook.js";
 
@@ -154,14 +153,7 @@ describe("kvkey emulator logs", () => {
 
   test("--follow prints the last records, then new ones as they happen, until Ctrl-C", async () => {
     await ok(["create", ...V, "-n", "first", "--kty", "EC"]);
-    let interrupt: (() => void) | undefined;
-    const io = bufferedIO({
-      env: { KVKEY_HOME: home.dir },
-      onInterrupt: (handler) => {
-        interrupt = handler;
-        return () => (interrupt = undefined);
-      },
-    });
+    const io = interruptibleIO(home.dir);
     const following = runCli(["emulator", "logs", "--follow", "--operation", "KeyCreate"], io);
     const lines = () => io.out().split("\n").filter(Boolean).map((l) => JSON.parse(l) as Record<string, any>);
     const until = async (check: () => boolean) => {
@@ -177,7 +169,7 @@ describe("kvkey emulator logs", () => {
     await ok(["show", ...V, "-n", "second"]);
     await until(() => lines().length === 2);
     expect(lines()[1]).toMatchObject({ operationName: "KeyCreate", properties: { id: expect.stringContaining("/keys/second/") } });
-    interrupt!();
+    io.interrupt();
     expect(await following).toBe(0);
     expect(lines().map((l) => l.operationName)).toEqual(["KeyCreate", "KeyCreate"]);
   });

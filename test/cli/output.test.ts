@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { Writable } from "node:stream";
 import { parse as parseYaml } from "yaml";
 import { cliIn } from "../helpers/cli.js";
 import { tempDataDir } from "../helpers/emulator.js";
+import { bufferedIO } from "../../src/io/streams.js";
+import { withSpinner } from "../../src/io/spinner.js";
 
 // The central output stage as users meet it through real commands: every format, --query, colour
 // only on a terminal, configured defaults.
@@ -82,5 +85,37 @@ describe("output formats", () => {
     const run = await cli(["show", "--vault-name", "out", "-n", "nope"], { tty: true });
     expect(run.code).toBe(3);
     expect(run.stderr).toMatch(/^\u001b\[\d+m\(KeyNotFound\) /);
+  });
+});
+
+describe("spinners for slow calls", () => {
+  const terminal = () => {
+    let text = "";
+    // What ora needs of a tty.WriteStream, recorded as text.
+    const stderr = Object.assign(new Writable({ write: (chunk, _enc, done) => ((text += String(chunk)), done()) }), {
+      isTTY: true,
+      columns: 80,
+      cursorTo: (_x: number) => ((text += "\r"), true),
+      clearLine: (_dir: number) => ((text += "\u001b[2K"), true),
+      moveCursor: () => true,
+    });
+    return { stderr, text: () => text };
+  };
+  const slow = (ms: number) => () => new Promise<string>((resolve) => setTimeout(() => resolve("done"), ms));
+
+  test("a call slower than the delay shows one on a terminal's stderr, and clears it", async () => {
+    const screen = terminal();
+    const io = bufferedIO({ stderr: screen.stderr, isStderrTTY: true, env: {} });
+    expect(await withSpinner(io, "Creating RSA-HSM 4096 key 'k'...", slow(700))).toBe("done");
+    expect(screen.text()).toContain("Creating RSA-HSM 4096 key 'k'...");
+    expect(io.out()).toBe("");
+  });
+
+  test("never when piped, in CI or on a dumb terminal; never for a quick call", async () => {
+    for (const [isStderrTTY, env, ms] of [[false, {}, 700], [true, { CI: "true" }, 700], [true, { TERM: "dumb" }, 700], [true, {}, 10]] as const) {
+      const screen = terminal();
+      await withSpinner(bufferedIO({ stderr: screen.stderr, isStderrTTY, env }), "Working...", slow(ms));
+      expect(screen.text()).toBe("");
+    }
   });
 });

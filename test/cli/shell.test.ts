@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { PassThrough, Readable } from "node:stream";
 import { cliIn } from "../helpers/cli.js";
@@ -9,6 +9,7 @@ import { createSession } from "../../src/cli/session.js";
 import { bufferedIO } from "../../src/io/streams.js";
 import { shellCompletions } from "../../src/cli/shell/repl.js";
 import { commandWords } from "../../src/cli/completion/words.js";
+import { redactSecrets } from "../../src/cli/shell/redact.js";
 
 // `kvkey shell` driven through the real entry point by feeding its input stream (test/e2e/terminal.test.ts
 // drives it on a real terminal with tmux), and the session that keeps one set of vault clients open.
@@ -134,3 +135,62 @@ describe("command words", () => {
     expect(() => commandWords(`a "open`)).toThrow("unterminated double quote");
   });
 });
+
+describe("shell history never keeps a secret", () => {
+  test("secret flag values become *** in every spelling; everything else stays as typed", () => {
+    expect(redactSecrets("import --vault-name v -n k --pem-file k.pem --pem-password hunter2")).toBe(
+      "import --vault-name v -n k --pem-file k.pem --pem-password ***",
+    );
+    expect(redactSecrets(`import -n k --pem-string "-----BEGIN PRIVATE KEY----- MIIE..." --pem-password='a b' -o none`)).toBe(
+      "import -n k --pem-string *** --pem-password=*** -o none",
+    );
+    expect(redactSecrets("kvkey import -n k --byok-string eyJzY2hlbWFf")).toBe("kvkey import -n k --byok-string ***");
+    expect(redactSecrets("az keyvault key encrypt -n k -a RSA-OAEP --value c2VjcmV0 --data-type base64")).toBe(
+      "az keyvault key encrypt -n k -a RSA-OAEP --value *** --data-type base64",
+    );
+    expect(redactSecrets("decrypt -n k -a RSA-OAEP --value=Y2lwaGVy --data-type plaintext")).toBe("decrypt -n k -a RSA-OAEP --value=*** --data-type plaintext");
+    expect(redactSecrets("sign -n k -a ES256 --data 'my message'")).toBe("sign -n k -a ES256 --data ***");
+    expect(redactSecrets("restore --hsm-name h -t sv=2024&sig=abc --backup-folder b")).toBe("restore --hsm-name h -t *** --backup-folder b");
+    expect(redactSecrets("restore --hsm-name h -tsv=2024&sig=abc")).toBe("restore --hsm-name h -t***");
+    // An unterminated quote still hides the rest of the value.
+    expect(redactSecrets("import -n k --pem-password 'half typed")).toBe("import -n k --pem-password ***");
+    // A query that merely mentions a flag, and a rotation policy, are not secrets.
+    expect(redactSecrets(`list --query "[?name=='--value x']" -o tsv`)).toBe(`list --query "[?name=='--value x']" -o tsv`);
+    expect(redactSecrets(`rotation-policy update -n k --value '{"lifetimeActions":[]}'`)).toBe(`rotation-policy update -n k --value '{"lifetimeActions":[]}'`);
+    expect(redactSecrets("show --vault-name v -n k --pem-password")).toBe("show --vault-name v -n k --pem-password");
+  });
+
+  test("on a terminal, the history file gets the redacted line, and an old file is scrubbed when the shell starts", async () => {
+    const own = tempDataDir();
+    try {
+      const file = join(own.dir, "shell_history");
+      writeFileSync(file, "list --vault-name old\nencrypt --vault-name old -n k -a RSA-OAEP --value b2xkc2VjcmV0\n", { mode: 0o600 });
+      // A stream that passes for a terminal, so the shell reads lines the way it does from a person.
+      const stdin = Object.assign(new PassThrough(), { isTTY: true, setRawMode: () => stdin });
+      const run = kvkeyShellOn(own.dir, stdin);
+      stdin.write("import --vault-name hist -n k --pem-file missing.pem --pem-password hunter2\r");
+      stdin.write("encrypt --vault-name hist -n k -a RSA-OAEP --value=c3VwZXJzZWNyZXQ=\r");
+      stdin.end("exit\r");
+      await run;
+      const history = readFileSync(file, "utf8");
+      expect(history).not.toMatch(/hunter2|c3VwZXJzZWNyZXQ|b2xkc2VjcmV0/);
+      expect(history.split("\n").filter(Boolean)).toEqual([
+        "list --vault-name old",
+        "encrypt --vault-name old -n k -a RSA-OAEP --value ***",
+        "import --vault-name hist -n k --pem-file missing.pem --pem-password ***",
+        "encrypt --vault-name hist -n k -a RSA-OAEP --value=***",
+      ]);
+    } finally {
+      own.cleanup();
+    }
+  });
+});
+
+/** `kvkey shell` on a pretend terminal: readline draws on a real stream, which nobody reads. */
+async function kvkeyShellOn(dir: string, stdin: NodeJS.ReadableStream): Promise<number> {
+  const screen = new PassThrough().resume();
+  const io = bufferedIO({ env: { KVKEY_HOME: dir }, stdin, stdout: screen, isStdinTTY: true, isStdoutTTY: true, isStderrTTY: true });
+  const code = await runCli(["shell"], io);
+  expect(io.err()).toContain("kvkey shell: commands without 'kvkey'");
+  return code;
+}

@@ -117,6 +117,10 @@ describe.skipIf(!HAS_TMUX)("on a terminal (tmux)", () => {
     await waitFor("sh1", /list-deleted\s+list-versions/);
     type("sh1", "", "C-u");
 
+    // A secret typed on the line runs as typed but reaches the history file as ***.
+    type("sh1", "sign --vault-name tmx -n alpha -a ES256 --data 'my secret text' -o none", "Enter");
+    await waitFor("sh1", /'my secret text' -o none\nkvkey>\s*$/m);
+
     // A question before delete, answered on the terminal.
     type("sh1", "delete --vault-name tmx -n beta -o none", "Enter");
     await waitFor("sh1", "Are you sure you want to delete the key 'beta' from tmx.vault.localhost? (y/N):");
@@ -132,6 +136,8 @@ describe.skipIf(!HAS_TMUX)("on a terminal (tmux)", () => {
     expect(history).toContain("show --vault-name tmx -n alpha -o table");
     expect(history).toContain("delete --vault-name tmx -n beta -o none");
     expect(history).not.toContain("n"); // an answer is not a command
+    expect(history).toContain("sign --vault-name tmx -n alpha -a ES256 --data *** -o none");
+    expect(history.join("\n")).not.toContain("my secret text");
 
     // A new session recalls the last command with the up arrow.
     start("sh2", "kvkey shell");

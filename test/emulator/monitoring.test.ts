@@ -181,6 +181,19 @@ describe("the audit log", () => {
     expect(emulator.audit.query({ afterId: last!.id! })).toMatchObject([{ operationName: "Unknown", resultSignature: "Not Found" }]);
   });
 
+  it("stamps records with the emulator clock, time shift included, and --since reads that clock too", async () => {
+    // `kvkey emulator time-shift` moves the time a record carries, so a log read after a shift lines up
+    // with the expiry and rotation the shift caused.
+    open();
+    await create("k");
+    emulator.setTimeShift(30 * DAY_MS);
+    await get("k");
+    const [created, read] = emulator.audit.query();
+    expect(created!.time).toBe(new Date(START).toISOString());
+    expect(read!.time).toBe(new Date(START + 30 * DAY_MS).toISOString());
+    expect(emulator.audit.query({ since: START + DAY_MS }).map((r) => r.operationName)).toEqual(["KeyGet"]);
+  });
+
   it("keeps only the newest records (retention)", async () => {
     open({ monitoring: { audit: { retention: 5 } } });
     for (let i = 0; i < 12; i++) await get(`k${i}`);
@@ -359,7 +372,9 @@ describe("Key Vault's Event Grid events", () => {
     receiver = await startWebhookReceiver();
     const port = Number(new URL(receiver.url).port);
     await receiver.close();
-    open({ monitoring: { delivery: { retryDelaysMs: [10] } } });
+    // The retry waits long enough that this process (its pass loops while anything is due) does not get
+    // to it again on a loaded machine; the next process finds it due.
+    open({ monitoring: { delivery: { retryDelaysMs: [300] } } });
     await emulator.events.subscribe({ endpoint: `http://127.0.0.1:${port}/hook`, name: "later" });
     await create("k");
     await emulator.events.deliver();
@@ -369,12 +384,15 @@ describe("Key Vault's Event Grid events", () => {
     // The subscriber is back; another emulator on the data directory (another process, say the next
     // CLI command) delivers at its first request.
     receiver = await startWebhookReceiver(port);
-    await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 350));
     open();
     expect((await get("k")).status).toBe(200);
     const [event] = await receiver.waitForEvents(1);
     expect(event).toMatchObject({ eventType: "Microsoft.KeyVault.KeyNewVersionCreated", subject: "k" });
-    expect(receiver.posts[0]!.headers["aeg-delivery-count"]).toBe("1");
+    // The count of earlier attempts carried over from the first process (a fresh delivery says 0). It is
+    // at least 1, not exactly 1: the first process may retry again before it closes, and the test should
+    // not depend on how busy the machine is.
+    expect(Number(receiver.posts[0]!.headers["aeg-delivery-count"])).toBeGreaterThanOrEqual(1);
     await emulator.events.deliver();
     expect(emulator.events.subscriptions()[0]!.deliveries).toEqual({ pending: 0, delivered: 1, failed: 0 });
   });

@@ -53,6 +53,11 @@ describe("release policy rules (create, import, update)", () => {
     const res = await create(H, "k", { kty: "RSA-HSM", attributes: { exportable: true } });
     expect(res.status).toBe(400);
     expect(res.json.error).toEqual({ code: "BadParameter", message: "AKV.SKR.1004: Exportable keys must have release policy." });
+    // Import follows the same rule (its body reaches the check by another path).
+    const jwk = generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({ format: "jwk" });
+    const imported = await raw(emulator, { method: "PUT", url: `${H}/keys/imp?${API}`, body: { key: jwk, attributes: { exportable: true } } });
+    expect(imported.status).toBe(400);
+    expect(imported.json.error).toEqual({ code: "BadParameter", message: "AKV.SKR.1004: Exportable keys must have release policy." });
   });
 
   it("AKV.SKR.1005: a release policy needs an exportable key (service text), on create, import and update", async () => {

@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -9,6 +9,7 @@ import { SqliteKeyStore } from "../../src/emulator/store/sqlite-store.js";
 import { loadOrCreateSecurityDomain } from "../../src/emulator/security-domain-file.js";
 import type { PrivateMaterial } from "../../src/emulator/crypto/material.js";
 import { API, raw, tempDataDir, testVault, type TestVault } from "../helpers/emulator.js";
+import { cliIn } from "../helpers/cli.js";
 
 // Key material is sealed at rest and in backups: no private byte is findable in the database files,
 // and a backup restores only where the same security domain is present, and never when tampered with.
@@ -227,5 +228,74 @@ describe("backups and the security domain", () => {
     });
     // The untouched blob still restores: the refusals were about the flips.
     expect((await v.client.restoreKeyBackup(blob)).name).toBe("k");
+  });
+});
+
+describe("a data directory whose security-domain.json was replaced", () => {
+  // The keys in the database were sealed under the old domain; the new one cannot open them. That is
+  // the vault's state, not the emulator failing: a 409 the SDK does not retry, never a 500.
+  async function replacedDomain(): Promise<{ home: string; v: TestVault }> {
+    const home = join(temp.dir, "home");
+    const before = vaultOn(home);
+    await before.client.createEcKey("ec", { curve: "P-256" });
+    await before.client.createRsaKey("rsa", { keySize: 2048 });
+    await before.clientFor("https://seal.managedhsm.localhost").createOctKey("oct", { keySize: 256 });
+    // A key attestation makes the emulated HSM platform's signing keys, sealed under the domain too.
+    const attested = await raw(before.emulator, { method: "GET", url: `https://seal.managedhsm.localhost/keys/oct/attestation?${API}` });
+    expect(attested.status).toBe(200);
+    const oldId = before.emulator.securityDomainId;
+    before.close();
+    open.splice(open.indexOf(before), 1);
+    writeFileSync(join(home, "security-domain.json"), JSON.stringify({ format: 1, key: randomBytes(32).toString("base64") }) + "\n", { mode: 0o600 });
+    const v = vaultOn(home);
+    expect(v.emulator.securityDomainId).not.toBe(oldId);
+    return { home, v };
+  }
+
+  function expectMismatch(res: { status: number; json: any }, what: string): void {
+    expect({ what, status: res.status, code: res.json?.error?.code, inner: res.json?.error?.innererror?.code }).toEqual({
+      what,
+      status: 409,
+      code: "Conflict",
+      inner: "SecurityDomainMismatch",
+    });
+    expect(res.json.error.message).toMatch(/different security domain/);
+    expect(res.json.error.message).not.toContain("\n");
+  }
+
+  it("answers crypto operations, backup and key attestation with 409 Conflict / SecurityDomainMismatch; public reads still work", async () => {
+    const { v } = await replacedDomain();
+    const digest = Buffer.alloc(32, 1).toString("base64url");
+    const at = (base: string, path: string, body?: unknown) =>
+      raw(v.emulator, { method: "POST", url: `${base}${path}?${API}`, ...(body !== undefined ? { body } : {}) });
+    const VAULT = "https://seal.vault.localhost";
+    const HSM = "https://seal.managedhsm.localhost";
+    expectMismatch(await at(VAULT, "/keys/ec//sign", { alg: "ES256", value: digest }), "ES256 sign");
+    expectMismatch(await at(VAULT, "/keys/rsa//decrypt", { alg: "RSA-OAEP-256", value: Buffer.alloc(256, 1).toString("base64url") }), "RSA decrypt");
+    expectMismatch(await at(HSM, "/keys/oct//encrypt", { alg: "A256GCM", value: digest }), "AES-GCM encrypt");
+    expectMismatch(await at(VAULT, "/keys/ec/backup"), "backup");
+    expectMismatch(await raw(v.emulator, { method: "GET", url: `${HSM}/keys/oct/attestation?${API}` }), "key attestation");
+    // A key made under the new domain opens, but the platform key that signs its attestation does not.
+    await v.clientFor(HSM).createEcKey("fresh-hsm", { curve: "P-256" });
+    expectMismatch(await raw(v.emulator, { method: "GET", url: `${HSM}/keys/fresh-hsm/attestation?${API}` }), "platform key");
+
+    // What needs no private material is unaffected, and new keys are sealed under the new domain.
+    expect((await v.client.getKey("ec")).name).toBe("ec");
+    await v.client.createEcKey("fresh", { curve: "P-256" });
+    expect((await at(VAULT, "/keys/fresh//sign", { alg: "ES256", value: digest })).status).toBe(200);
+
+    // Through the SDK: a RestError the caller can act on, sent once (no retry of a 5xx).
+    v.exchanges.length = 0;
+    await expect(v.client.backupKey("rsa")).rejects.toMatchObject({ name: "RestError", statusCode: 409, code: "Conflict" });
+    expect(v.exchanges.filter((e) => e.url.includes("/backup")).map((e) => e.status)).toEqual([409]);
+  });
+
+  it("the CLI says so in one line, exit 1", async () => {
+    const { home } = await replacedDomain();
+    const run = await cliIn(home)(["sign", "--vault-name", "seal", "-n", "ec", "-a", "ES256", "--digest", Buffer.alloc(32, 1).toString("base64")]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toMatch(/^ERROR: \(Conflict\) The key material of key ec \(version [0-9a-f]{32}\) cannot be opened: it was sealed under a different security domain/);
+    expect(run.stderr.trimEnd().split("\n")).toHaveLength(1);
   });
 });

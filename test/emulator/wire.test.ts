@@ -351,6 +351,8 @@ describe("a caller's mistake is never a 5xx", () => {
   it("refuses a body above the size limit without parsing it", async () => {
     const res = await raw(emulator, { method: "POST", url: `${VAULT}/keys/big/create?${API}`, body: `{"kty":"EC","tags":{"a":"${"x".repeat(1_100_000)}"}}` });
     expect(res.status).toBe(413);
+    // The same code the HTTPS server gives when it refuses the body before the handler sees it.
+    expect(res.json.error).toEqual({ code: "RequestBodyTooLarge", message: "The request body exceeds the limit of 1048576 bytes." });
   });
 });
 

@@ -51,3 +51,19 @@ export async function kvkey(args: readonly string[], options: CliOptions): Promi
 export function cliIn(home: string, env: Record<string, string | undefined> = {}) {
   return (args: readonly string[], extra: Partial<CliOptions> = {}) => kvkey(args, { home, ...extra, env: { ...env, ...extra.env } });
 }
+
+/** Buffered IO whose Ctrl-C the test presses: `interrupt()` calls the handler the command registered. */
+export function interruptibleIO(home: string): CliIO & { out(): string; err(): string; interrupt(): void; listening(): boolean } {
+  let handler: (() => void) | undefined;
+  const io = bufferedIO({
+    env: { KVKEY_HOME: home },
+    onInterrupt: (h) => {
+      handler = h;
+      return () => (handler = undefined);
+    },
+  });
+  return Object.assign(io, {
+    interrupt: () => handler?.(),
+    listening: () => handler !== undefined,
+  });
+}

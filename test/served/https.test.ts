@@ -54,24 +54,42 @@ describe("startEmulator", () => {
     await expect(c.getKey("k")).rejects.toThrow(/certificate/i);
   });
 
-  test("curl with only the CA file walks the challenge by hand, then creates and reads a key", async () => {
+  test("curl with only the CA file walks the challenge by hand, then creates and reads a key (--auth strict)", async () => {
     const run = promisify(execFile);
-    const resolve = ["--resolve", `curlvault.vault.localhost:${served.port}:127.0.0.1`];
-    const base = `https://curlvault.vault.localhost:${served.port}`;
-    const ca = ["--cacert", served.caPath!];
-    const challenge = await run("curl", ["-s", "-i", ...ca, ...resolve, `${base}/keys?api-version=2025-07-01`]);
-    expect(challenge.stdout).toMatch(/^HTTP\/1\.1 401/);
-    expect(challenge.stdout).toMatch(new RegExp(`www-authenticate: Bearer authorization="[^"]+", resource="https://vault\\.localhost:${served.port}"`, "i"));
+    // Its own emulator in strict mode, so the token curl fetches is really checked.
+    const strictHome = tempDataDir();
+    const served = await startEmulator({ dataDir: strictHome.dir, port: 0, authMode: "strict" });
+    try {
+      const resolve = ["--resolve", `curlvault.vault.localhost:${served.port}:127.0.0.1`];
+      const base = `https://curlvault.vault.localhost:${served.port}`;
+      const ca = ["--cacert", served.caPath!];
+      const challenge = await run("curl", ["-s", "-i", ...ca, ...resolve, `${base}/keys?api-version=2025-07-01`]);
+      expect(challenge.stdout).toMatch(/^HTTP\/1\.1 401/);
+      expect(challenge.stdout).toMatch(new RegExp(`www-authenticate: Bearer authorization="[^"]+", resource="https://vault\\.localhost:${served.port}"`, "i"));
 
-    const token = served.emulator.issueToken().token;
-    const body = join(home.dir, "create.json");
-    writeFileSync(body, JSON.stringify({ kty: "EC", crv: "P-384" }));
-    const auth = ["-H", `Authorization: Bearer ${token}`, "-H", "Content-Type: application/json"];
-    const created = await run("curl", ["-s", "-f", ...ca, ...resolve, ...auth, "-X", "POST", "--data-binary", `@${body}`, `${base}/keys/viacurl/create?api-version=2025-07-01`]);
-    const bundle = JSON.parse(created.stdout);
-    expect(bundle.key).toMatchObject({ kty: "EC", crv: "P-384" });
-    const read = await run("curl", ["-s", "-f", ...ca, ...resolve, ...auth, `${base}/keys/viacurl?api-version=2025-07-01`]);
-    expect(JSON.parse(read.stdout).key.kid).toBe(bundle.key.kid);
+      // The token, too, comes by hand: from the managed-identity endpoint, for the resource the challenge
+      // named (the identity header is what `kvkey emulator status` shows).
+      const resource = /resource="([^"]+)"/.exec(challenge.stdout)![1]!;
+      const issued = await run("curl", [
+        "-s", "-f", ...ca, "-H", `X-IDENTITY-HEADER: ${served.emulator.identityHeader}`,
+        `https://localhost:${served.port}/msi/token?api-version=2019-08-01&resource=${encodeURIComponent(resource)}`,
+      ]);
+      const token = JSON.parse(issued.stdout).access_token as string;
+      const body = join(strictHome.dir, "create.json");
+      writeFileSync(body, JSON.stringify({ kty: "EC", crv: "P-384" }));
+      const auth = ["-H", `Authorization: Bearer ${token}`, "-H", "Content-Type: application/json"];
+      const created = await run("curl", ["-s", "-f", ...ca, ...resolve, ...auth, "-X", "POST", "--data-binary", `@${body}`, `${base}/keys/viacurl/create?api-version=2025-07-01`]);
+      const bundle = JSON.parse(created.stdout);
+      expect(bundle.key).toMatchObject({ kty: "EC", crv: "P-384" });
+      const read = await run("curl", ["-s", "-f", ...ca, ...resolve, ...auth, `${base}/keys/viacurl?api-version=2025-07-01`]);
+      expect(JSON.parse(read.stdout).key.kid).toBe(bundle.key.kid);
+      // With any other token the same read is refused.
+      const forged = await run("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", ...ca, ...resolve, "-H", "Authorization: Bearer forged.token.here", `${base}/keys/viacurl?api-version=2025-07-01`]);
+      expect(forged.stdout).toBe("401");
+    } finally {
+      await served.close();
+      strictHome.cleanup();
+    }
   });
 
   test("a body over 1 MiB is refused with 413 and the service-style envelope", async () => {

@@ -1,5 +1,7 @@
 import { createHash } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
 import { request } from "node:https";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startEmulator, type ServedEmulator } from "../../src/emulator/server.js";
 import { cliIn } from "../helpers/cli.js";
@@ -96,6 +98,30 @@ describe("the served emulator's audit log", () => {
     expect(JSON.stringify(records)).not.toContain("/msi/token");
     const failed = await logsUntil(["--failed"], () => true);
     expect(failed.map((r) => r.operationName)).toEqual(["KeySign", "KeyGet"]);
+  });
+});
+
+describe("the served emulator's audit log keeps no payload", () => {
+  test("a plaintext, its ciphertext and a digest sent over HTTPS appear neither in the log nor in the data directory's files", async () => {
+    // The served path records requests in its own processes (workers): the same promise as in-process.
+    const V = ["--vault-name", "quiet"];
+    const plaintext = "served secret: the launch codes are 0000";
+    expect((await cli(["create", ...V, "-n", "rsa", "--kty", "RSA", "--ops", "encrypt", "decrypt", "sign", "verify"])).code).toBe(0);
+    const enc = await cli(["encrypt", ...V, "-n", "rsa", "-a", "RSA-OAEP-256", "--value", plaintext, "--data-type", "plaintext"]);
+    expect(enc.code, enc.stderr).toBe(0);
+    const ciphertext = enc.json().result as string;
+    expect((await cli(["decrypt", ...V, "-n", "rsa", "-a", "RSA-OAEP-256", "--value", ciphertext, "--data-type", "plaintext"])).json().result).toBe(plaintext);
+    const digest = createHash("sha256").update(plaintext).digest("base64");
+    expect((await cli(["sign", ...V, "-n", "rsa", "-a", "RS256", "--digest", digest])).code).toBe(0);
+
+    const records = await logsUntil(["--vault-name", "quiet"], (r) => r.length >= 4);
+    expect(records.map((r) => r.operationName)).toEqual(["KeyCreate", "KeyEncrypt", "KeyDecrypt", "KeySign"]);
+    const secrets = [plaintext, Buffer.from(plaintext).toString("base64"), Buffer.from(plaintext).toString("base64url"), ciphertext, Buffer.from(ciphertext, "base64").toString("base64url"), digest, Buffer.from(digest, "base64").toString("base64url")];
+    const text = JSON.stringify(records);
+    for (const secret of secrets) expect(text).not.toContain(secret);
+    const files = ["kvkey.db", "kvkey.db-wal"].map((f) => join(home.dir, f)).filter(existsSync).map((f) => readFileSync(f));
+    expect(files.some((b) => b.includes(Buffer.from("KeySign")))).toBe(true);
+    for (const bytes of files) for (const secret of secrets) expect(bytes.includes(Buffer.from(secret))).toBe(false);
   });
 });
 

@@ -147,8 +147,14 @@ export function resolveKeyAddress(
 export function resolveVaultUrl(raw: IdArgsRaw, cloud: Cloud): string {
   if (raw.id !== undefined) {
     exclusiveWithId(raw, ["vaultName", "hsmName"]);
-    const url = parseUrl(raw.id);
-    if (url.hostname === "") throw new ValidationError("Invalid id for Vault or HSM.");
+    // az's vault-URL validator answers anything that is not scheme://host with this message and exit 1
+    // (not the key-id parser's "is not a valid ID", exit 2).
+    let url: URL;
+    try {
+      url = parseUrl(raw.id);
+    } catch {
+      throw new ValidationError("Invalid id for Vault or HSM.");
+    }
     return `${url.protocol}//${url.host}`;
   }
   const vaultUrl = vaultUrlFromNames(raw, cloud);

@@ -85,9 +85,10 @@ export const assessCommand = defineCommand({
     const sorted = sortFindings(findings);
     const text = renderForTerminal(ctx, sorted, findingsTable);
     if (o.failOn && failsAt(sorted, o.failOn)) {
-      ctx.io.stdout.write(text);
       const count = sorted.filter((f) => SEVERITIES.indexOf(f.severity) <= SEVERITIES.indexOf(o.failOn!)).length;
-      throw new AssessmentFailedError(`${count} finding${count === 1 ? "" : "s"} at or above ${o.failOn} severity (--fail-on ${o.failOn}).`);
+      const failed = new AssessmentFailedError(`${count} finding${count === 1 ? "" : "s"} at or above ${o.failOn} severity (--fail-on ${o.failOn}).`);
+      failed.output = text;
+      throw failed;
     }
     return text;
   },

@@ -16,6 +16,7 @@ export const backupCommand = defineCommand({
   ],
   examples: [
     { title: "Back up every version of a key to a file.", command: "kvkey backup --vault-name demo --name mykey --file mykey.backup" },
+    { title: "Back up a key in Azure Key Vault (the backup restores only into the same Azure geography).", command: "kvkey backup --cloud AzureCloud --vault-name prod-kv --name wrapping --file wrapping.backup" },
   ],
   parse(raw, { cwd }) {
     const file = str(raw, "file");

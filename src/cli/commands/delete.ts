@@ -20,6 +20,7 @@ export const deleteCommand = defineCommand({
     { title: "Delete a key (it stays recoverable until its scheduled purge date).", command: "kvkey delete --vault-name demo --name mykey" },
     { title: "Delete without the question kvkey asks on a terminal.", command: "kvkey delete --vault-name demo --name mykey --yes" },
     { title: "Delete a key in a Managed HSM by id.", command: "kvkey delete --id https://myhsm.managedhsm.localhost/keys/aes" },
+    { title: "Delete a key in Azure Key Vault by its id (the host picks Azure).", command: "kvkey delete --id https://prod-kv.vault.azure.net/keys/old-signing --yes" },
   ],
   parse: (raw) => ({ ...idArgs(raw), yes: raw.yes === true }),
   async run({ yes, ...ids }, ctx) {

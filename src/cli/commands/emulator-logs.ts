@@ -5,11 +5,12 @@ import { datetime, integer } from "../args/values.js";
 import type { CommandContext } from "../context.js";
 import { auditLine, auditTable } from "../views/monitoring-tables.js";
 import { renderForTerminal, streamFormat } from "../views/tty-table.js";
-import type { AuditQuery } from "../../emulator/index.js";
+import type { AuditQuery, Emulator } from "../../emulator/index.js";
+import type { AuditRow } from "../../emulator/audit/audit-store.js";
 import { ALL_OPERATION_NAMES } from "../../emulator/audit/operations.js";
 import { durationSeconds, parseDuration } from "../../shared/duration.js";
 import { list, str } from "./shared.js";
-import { withDataDirEmulator } from "./emulator-time.js";
+import { openDataDirEmulator, withDataDirEmulator } from "./emulator-time.js";
 
 // `kvkey emulator logs`: the emulator's audit log — every data-plane request, in Key Vault's AuditEvent
 // shape (docs/monitoring.md). Reads the data directory's database, so it sees what the embedded vault
@@ -122,60 +123,56 @@ export const emulatorLogsCommand = defineCommand({
   },
   async run(o, ctx) {
     if (o.follow && ctx.globals.query !== undefined) throw new ValidationError("--query does not apply to --follow: filter with --key, --operation, --failed.");
-    return withDataDirEmulator(ctx, o.dataDir, async (emulator) => {
-      const query: AuditQuery = {
-        ...(o.key !== undefined ? { key: o.key } : {}),
-        ...(o.operations ? { operations: o.operations } : {}),
-        ...(o.failed ? { failed: true } : {}),
-        ...(o.challenges ? {} : { challenges: false }),
-        ...(o.vault ? { vault: o.vault } : {}),
-      };
+    const query: AuditQuery = {
+      ...(o.key !== undefined ? { key: o.key } : {}),
+      ...(o.operations ? { operations: o.operations } : {}),
+      ...(o.failed ? { failed: true } : {}),
+      ...(o.challenges ? {} : { challenges: false }),
+      ...(o.vault ? { vault: o.vault } : {}),
+    };
+    if (o.follow) return followAudit(ctx, await openDataDirEmulator(ctx, o.dataDir), query, o.since, o.top ?? FOLLOW_DEFAULT_TOP);
+    return withDataDirEmulator(ctx, o.dataDir, (emulator) => {
       const since = sinceMs(o.since, emulator.now());
-      if (since !== undefined) query.since = since;
-      if (!o.follow) {
-        const records = emulator.audit.query({ ...query, ...(o.top !== undefined ? { last: o.top } : {}) });
-        return renderForTerminal(ctx, records, auditTable);
-      }
-      await follow(ctx, (q) => emulator.audit.rows(q), (rows) => rows.map((r) => emulator.audit.toEvent(r)), query, o.top ?? FOLLOW_DEFAULT_TOP);
-      return "";
+      const records = emulator.audit.query({ ...query, ...(since !== undefined ? { since } : {}), ...(o.top !== undefined ? { last: o.top } : {}) });
+      return renderForTerminal(ctx, records, auditTable);
     });
   },
   textOutput: true,
   tableView: auditTable,
 });
 
-/** Prints the last `top` records, then every new one, until Ctrl-C (polling the table: other processes write it). */
-async function follow<R extends { id?: number }>(
-  ctx: CommandContext,
-  rows: (q: AuditQuery) => R[],
-  events: (rows: R[]) => unknown[],
-  query: AuditQuery,
-  top: number,
-): Promise<void> {
+/**
+ * The last `top` records, then every new one, until Ctrl-C (polling the table: other processes write
+ * it). A stream of text that runCli writes as it comes; the emulator closes when the stream ends.
+ */
+async function* followAudit(ctx: CommandContext, emulator: Emulator, base: AuditQuery, sinceOption: Since | undefined, top: number): AsyncGenerator<string> {
   const format = streamFormat(ctx);
-  const print = (batch: R[]) => {
-    for (const record of events(batch)) {
-      ctx.io.stdout.write((format === "jsonl" ? JSON.stringify(record) : auditLine(record, format)) + "\n");
-    }
-  };
+  const text = (rows: AuditRow[]) =>
+    rows
+      .map((row) => emulator.audit.toEvent(row))
+      .map((record) => (format === "jsonl" ? JSON.stringify(record) : auditLine(record, format)) + "\n")
+      .join("");
   let stopped = false;
   const remove = ctx.io.onInterrupt?.(() => {
     stopped = true;
   });
   try {
-    const newest = () => rows({ last: 1 })[0]?.id ?? 0;
+    const since = sinceMs(sinceOption, emulator.now());
+    const query: AuditQuery = since === undefined ? base : { ...base, since };
+    const newest = () => emulator.audit.rows({ last: 1 })[0]?.id ?? 0;
     // Every read is bounded by the newest id seen just before it, so a record written meanwhile is read
     // by the next poll, never skipped.
     let cursor = newest();
-    print(rows({ ...query, upToId: cursor, last: top }));
+    yield text(emulator.audit.rows({ ...query, upToId: cursor, last: top }));
     while (!stopped) {
       await sleep(FOLLOW_POLL_MS);
       if (stopped) break;
       const upTo = newest();
-      if (upTo > cursor) print(rows({ ...query, afterId: cursor, upToId: upTo }));
+      if (upTo > cursor) yield text(emulator.audit.rows({ ...query, afterId: cursor, upToId: upTo }));
       cursor = Math.max(cursor, upTo);
     }
   } finally {
     remove?.();
+    emulator.close();
   }
 }

@@ -15,15 +15,20 @@ const DATA_DIR_OPTION = { flags: "--data-dir <dir>", help: "Data directory of th
 
 /** Runs work against the emulator of a data directory (created if needed), then closes it. */
 export async function withDataDirEmulator<T>(ctx: CommandContext, dataDir: string | undefined, work: (emulator: Emulator) => Promise<T> | T): Promise<T> {
-  const dir = dataDir ?? ctx.home;
-  ensureHome(dir);
-  const { createEmulator } = await import("../../emulator/index.js");
-  const emulator = createEmulator({ dataDir: dir });
+  const emulator = await openDataDirEmulator(ctx, dataDir);
   try {
     return await work(emulator);
   } finally {
     emulator.close();
   }
+}
+
+/** The emulator of a data directory, opened for a caller that closes it (a stream that outlives one call). */
+export async function openDataDirEmulator(ctx: CommandContext, dataDir: string | undefined): Promise<Emulator> {
+  const dir = dataDir ?? ctx.home;
+  ensureHome(dir);
+  const { createEmulator } = await import("../../emulator/index.js");
+  return createEmulator({ dataDir: dir });
 }
 
 /** Python's isoformat for UTC, as az prints dates. */

@@ -12,6 +12,7 @@ export const listDeletedCommand = defineCommand({
   examples: [
     { title: "List deleted keys that can still be recovered or purged.", command: "kvkey list-deleted --vault-name demo" },
     { title: "Show when each deleted key will be purged.", command: "kvkey list-deleted --vault-name demo -o table" },
+    { title: "List the deleted keys of an Azure Key Vault.", command: "kvkey list-deleted --cloud AzureCloud --vault-name prod-kv" },
   ],
   parse: (raw) => ({ ids: idArgs(raw), max: parseMaxResults(raw) }),
   async run(o, ctx) {

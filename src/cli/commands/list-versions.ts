@@ -12,6 +12,7 @@ export const listVersionsCommand = defineCommand({
   examples: [
     { title: "List every version of a key.", command: "kvkey list-versions --vault-name demo --name mykey" },
     { title: "Print the version ids only.", command: "kvkey list-versions --vault-name demo -n mykey --query \"[].kid\" -o tsv" },
+    { title: "List the versions of a key in Azure Key Vault.", command: "kvkey list-versions --cloud AzureCloud --vault-name prod-kv --name signing" },
   ],
   parse: (raw) => ({ ids: idArgs(raw), max: parseMaxResults(raw) }),
   async run(o, ctx) {

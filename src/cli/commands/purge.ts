@@ -10,6 +10,7 @@ export const purgeCommand = defineCommand({
   examples: [
     { title: "Purge a deleted key for good (refused while the vault has purge protection).", command: "kvkey purge --vault-name demo --name mykey" },
     { title: "Purge without the question kvkey asks on a terminal.", command: "kvkey purge --vault-name demo --name mykey -y" },
+    { title: "Purge a deleted key in Azure Key Vault by its recovery id.", command: "kvkey purge --id https://prod-kv.vault.azure.net/deletedkeys/old-signing" },
   ],
   parse: (raw) => ({ ...idArgs(raw), yes: raw.yes === true }),
   async run({ yes, ...ids }, ctx) {

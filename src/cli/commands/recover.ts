@@ -15,6 +15,7 @@ export const recoverCommand = defineCommand({
   examples: [
     { title: "Recover a deleted key.", command: "kvkey recover --vault-name demo --name mykey" },
     { title: "Recover a deleted key by its recovery id.", command: "kvkey recover --id https://demo.vault.localhost/deletedkeys/mykey" },
+    { title: "Recover a deleted key in Azure Key Vault.", command: "kvkey recover --cloud AzureCloud --vault-name prod-kv --name signing" },
   ],
   parse: (raw) => idArgs(raw),
   async run(ids, ctx) {

@@ -28,6 +28,7 @@ export const restoreCommand = defineCommand({
   ],
   examples: [
     { title: "Restore a key from a backup file into the local vault 'demo'.", command: "kvkey restore --vault-name demo --file mykey.backup" },
+    { title: "Restore a backup into an Azure Key Vault.", command: "kvkey restore --cloud AzureCloud --vault-name prod-kv --file wrapping.backup" },
   ],
   parse(raw, { cwd }) {
     const file = str(raw, "file");
@@ -56,13 +57,14 @@ export const restoreCommand = defineCommand({
     return { ids, file: resolve(cwd, file) };
   },
   async run(o, ctx) {
+    // The target first, as az validates its arguments before it opens the file.
+    const { client } = await vaultTarget(ctx, o.ids);
     let blob: Buffer;
     try {
       blob = readFileSync(o.file);
     } catch (err) {
       throw new CliError(`Cannot read the backup file ${o.file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
-    const { client } = await vaultTarget(ctx, o.ids);
     return keyView(await client.restoreKeyBackup(blob));
   },
   tableView: keyTable,

@@ -12,6 +12,7 @@ export const showDeletedCommand = defineCommand({
   examples: [
     { title: "Show a deleted key and its scheduled purge date.", command: "kvkey show-deleted --vault-name demo --name mykey" },
     { title: "Show a deleted key by its recovery id.", command: "kvkey show-deleted --id https://demo.vault.localhost/deletedkeys/mykey" },
+    { title: "Show a deleted key in Azure Key Vault.", command: "kvkey show-deleted --cloud AzureCloud --vault-name prod-kv --name signing" },
   ],
   parse: (raw) => idArgs(raw),
   async run(ids, ctx) {

@@ -11,10 +11,13 @@ export interface SplitLine {
   openQuote: "'" | '"' | undefined;
   /** The last word as typed (quotes and backslashes included) when the line ends inside it, else "". */
   lastRaw: string;
+  /** Where each word was typed: [start, end) offsets into the line, quotes included (shell history redaction rewrites them). */
+  spans: Array<{ start: number; end: number }>;
 }
 
 export function splitLine(line: string): SplitLine {
   const words: string[] = [];
+  const spans: Array<{ start: number; end: number }> = [];
   let word = "";
   let inWord = false;
   let quote: "'" | '"' | undefined;
@@ -51,6 +54,7 @@ export function splitLine(line: string): SplitLine {
     if (/\s/.test(ch)) {
       if (inWord) {
         words.push(word);
+        spans.push({ start: rawStart, end: i });
         word = "";
         inWord = false;
       }
@@ -59,8 +63,11 @@ export function splitLine(line: string): SplitLine {
     begin(i);
     word += ch;
   }
-  if (inWord) words.push(word);
-  return { words, endsInWord: inWord, openQuote: quote, lastRaw: inWord ? line.slice(rawStart) : "" };
+  if (inWord) {
+    words.push(word);
+    spans.push({ start: rawStart, end: line.length });
+  }
+  return { words, endsInWord: inWord, openQuote: quote, lastRaw: inWord ? line.slice(rawStart) : "", spans };
 }
 
 /** The words of a command line to run; an unterminated quote is an error. */

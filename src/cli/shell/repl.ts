@@ -11,10 +11,12 @@ import { createSession, type CliSession } from "../session.js";
 import { complete } from "../completion/engine.js";
 import { vaultLookups } from "../completion/dynamic.js";
 import { commandWords, completionWords } from "../completion/words.js";
+import { redactSecrets } from "./redact.js";
 
 // `kvkey shell`: read a line, run it through runCli in this process with a long-lived session, repeat.
 // On a terminal: a prompt, Tab completion from the same engine as the shell scripts, and history kept
-// in $KVKEY_HOME/shell_history. From a pipe or file: no prompt, no history, just the commands in order.
+// in $KVKEY_HOME/shell_history (secret flag values redacted, see redact.ts). From a pipe or file: no
+// prompt, no history, just the commands in order.
 
 const PROMPT = "kvkey> ";
 const HISTORY_FILE = "shell_history";
@@ -219,8 +221,11 @@ function loadHistory(file: string): string[] {
   if (!existsSync(file)) return [];
   tightenMode(file, 0o600);
   try {
-    const lines = readFileSync(file, "utf8").split("\n").filter(Boolean);
-    if (lines.length > 2 * HISTORY_SIZE) writeFileSync(file, lines.slice(-HISTORY_SIZE).join("\n") + "\n", { mode: 0o600 });
+    const stored = readFileSync(file, "utf8").split("\n").filter(Boolean);
+    // A history written before secrets were redacted is cleaned the first time it is read.
+    const lines = stored.map(redactSecrets);
+    const scrubbed = lines.some((line, i) => line !== stored[i]);
+    if (scrubbed || lines.length > 2 * HISTORY_SIZE) writeFileSync(file, lines.slice(-HISTORY_SIZE).join("\n") + "\n", { mode: 0o600 });
     return lines.slice(-HISTORY_SIZE);
   } catch {
     return [];
@@ -230,7 +235,7 @@ function loadHistory(file: string): string[] {
 function saveHistory(file: string, home: string, line: string): void {
   try {
     ensureHome(home);
-    appendFileSync(file, `${line}\n`, { mode: 0o600 });
+    appendFileSync(file, `${redactSecrets(line)}\n`, { mode: 0o600 });
     tightenMode(file, 0o600);
   } catch {
     // History is a convenience: a read-only home must not stop the shell.

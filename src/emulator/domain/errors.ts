@@ -11,7 +11,7 @@ export type VaultErrorCode =
   | "Unauthorized"
   | "NotFound"
   | "MethodNotAllowed"
-  | "PayloadTooLarge";
+  | "RequestBodyTooLarge";
 
 export class VaultError extends Error {
   override readonly name = "VaultError";
@@ -106,6 +106,24 @@ export const VaultErrors = {
   },
   keyNotYetValid(operation: string): VaultError {
     return new VaultError("Forbidden", `Operation ${operation} is not allowed on a key that is not yet valid (before its nbf time).`, "KeyNotYetValid");
+  },
+  /**
+   * Stored key material that the emulator's security domain cannot open: the data directory's
+   * security-domain.json is not the one the material was sealed under (replaced or copied from another
+   * directory), or the sealed row was altered. 409 Conflict: the request is sound but the vault's state
+   * is not, so a retry cannot help (the SDKs retry 5xx) and the caller is told what to fix. The message
+   * is the emulator's own (the service has no such state); it names no path, since a served emulator's
+   * caller may be on another machine.
+   */
+  securityDomainMismatch(what: string): VaultError {
+    return new VaultError(
+      "Conflict",
+      `The key material of ${what} cannot be opened: it was sealed under a different security domain than the one ` +
+        "this emulator's data directory holds (security-domain.json was replaced or copied from another data " +
+        "directory), or the stored material was altered. Put back the security-domain.json the key was created " +
+        "with; keys created since then are sealed under the current one.",
+      "SecurityDomainMismatch",
+    );
   },
   curveNotSupported(curve: string): VaultError {
     return new VaultError(

@@ -26,7 +26,7 @@ const STATUS: Record<VaultErrorCode, number> = {
   NotFound: 404,
   MethodNotAllowed: 405,
   Conflict: 409,
-  PayloadTooLarge: 413,
+  RequestBodyTooLarge: 413,
 };
 
 /** Requests above this size are refused before parsing (the service's own limit is far lower for keys). */
@@ -95,7 +95,7 @@ export class KeyVaultHandler {
     try {
       const apiVersion = checkApiVersion(url.searchParams);
       if (request.body !== undefined && Buffer.byteLength(request.body) > MAX_BODY_BYTES) {
-        throw new VaultError("PayloadTooLarge", `The request body exceeds ${MAX_BODY_BYTES} bytes.`);
+        throw new VaultError("RequestBodyTooLarge", `The request body exceeds the limit of ${MAX_BODY_BYTES} bytes.`);
       }
       const op = route(request.method, url.pathname);
       // Automatic rotation happens when the emulator touches a vault (see rotation-service.ts).

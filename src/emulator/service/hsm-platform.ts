@@ -1,5 +1,6 @@
 import { createHash, createPrivateKey, generateKeyPairSync, randomBytes, X509Certificate, type KeyObject } from "node:crypto";
-import type { SecurityDomain } from "../crypto/seal.js";
+import { SealError, type SecurityDomain } from "../crypto/seal.js";
+import { VaultErrors } from "../domain/errors.js";
 import type { LifetimeStore } from "../store/lifetime-store.js";
 
 // The emulated HSM platform's own keys and certificates, one set per data directory (in the database,
@@ -93,7 +94,14 @@ export class HsmPlatform {
   }
 
   private open(name: string, sealed: Buffer): string {
-    return this.domain.open(sealed, `hsm-platform/${name}`).toString("utf8");
+    try {
+      return this.domain.open(sealed, `hsm-platform/${name}`).toString("utf8");
+    } catch (err) {
+      // The platform's keys live in the database sealed like key material: a replaced security domain
+      // makes them unreadable too, and the caller gets the same 409 as for a key (errors.ts).
+      if (err instanceof SealError) throw VaultErrors.securityDomainMismatch(`the emulated HSM platform's ${name} key`);
+      throw err;
+    }
   }
 }
 

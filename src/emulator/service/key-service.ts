@@ -29,7 +29,7 @@ import { generateKeyMaterial, type KeySpec } from "../crypto/generate.js";
 import { keySizeOf, publicJwkOf, type PrivateMaterial } from "../crypto/material.js";
 import { materialFromImportedJwk } from "../crypto/import-jwk.js";
 import { materialFromTransferBlob } from "../crypto/byok.js";
-import type { SecurityDomain } from "../crypto/seal.js";
+import { SealError, type SecurityDomain } from "../crypto/seal.js";
 import type { KeyListEntry, KeyStore } from "../store/key-store.js";
 import { SECONDS_PER_DAY, toUnixSeconds } from "../../shared/time.js";
 import { openBackup, sealBackup } from "./backup-blob.js";
@@ -566,7 +566,16 @@ export class KeyService {
     const binding = materialBinding(vault, version);
     const cached = this.materials.get(binding, sealed);
     if (cached) return cached;
-    return this.materials.set(binding, sealed, JSON.parse(this.domain.open(sealed, binding).toString("utf8")) as PrivateMaterial);
+    let opened: Buffer;
+    try {
+      opened = this.domain.open(sealed, binding);
+    } catch (err) {
+      // Not the emulator's fault to report as a 500 (which the SDKs would retry): the data directory's
+      // security domain does not match its database. The caller gets a 409 naming the key.
+      if (err instanceof SealError) throw VaultErrors.securityDomainMismatch(`key ${version.name} (version ${version.version})`);
+      throw err;
+    }
+    return this.materials.set(binding, sealed, JSON.parse(opened.toString("utf8")) as PrivateMaterial);
   }
 
   // ---- validation shared by create, import and update ------------------------------------------

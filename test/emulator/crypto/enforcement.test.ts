@@ -104,9 +104,20 @@ describe("the nbf/exp window, on the emulator's clock", () => {
     const verified = await post("/keys/windowed//verify", { alg: "RS256", digest: digest256, value: signed.body.value });
     expect(verified).toEqual({ status: 200, body: { value: true } });
 
+    // Before nbf the same three stay allowed, while encrypt and wrap are refused as sign was.
     clock.set(T0);
     const earlyVerify = await post("/keys/windowed//verify", { alg: "RS256", digest: digest256, value: signed.body.value });
     expect(earlyVerify.body).toEqual({ value: true });
+    expect((await post("/keys/windowed//decrypt", { alg: "RSA-OAEP-256", value: encrypted.body.value })).body.value).toBe(b64u(plaintext));
+    expect((await post("/keys/windowed//unwrapkey", { alg: "RSA-OAEP", value: wrapped.body.value })).body.value).toBe(b64u(plaintext));
+    for (const [op, body] of [
+      ["encrypt", { alg: "RSA-OAEP-256", value: b64u(plaintext) }],
+      ["wrapkey", { alg: "RSA-OAEP", value: b64u(plaintext) }],
+    ] as const) {
+      const res = await post(`/keys/windowed//${op}`, body);
+      expect(res.status, op).toBe(403);
+      expect(res.body.error).toMatchObject({ code: "Forbidden", innererror: { code: "KeyNotYetValid" } });
+    }
   });
 });
 

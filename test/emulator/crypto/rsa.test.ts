@@ -98,6 +98,18 @@ describe("wrapKey / unwrapKey", () => {
     const unwrapped = await crypto.unwrapKey(alg, wrapped);
     expect(Buffer.from(unwrapped.result)).toEqual(aesKey);
   });
+
+  test.each(["RSA1_5", "RSA-OAEP"] as const)("%s: what the SDK encrypts and wraps locally (public key only) opens in the emulator", async (alg) => {
+    // A CryptographyClient built from a bare JsonWebKey is local-only: it cannot reach the emulator, so
+    // these ciphertexts are the SDK's own (node publicEncrypt), as with a key fetched before encrypting.
+    const { CryptographyClient } = await import("@azure/keyvault-keys");
+    const local = new CryptographyClient({ kty: "RSA", n: key.key!.n!, e: key.key!.e!, keyOps: ["encrypt", "wrapKey"] });
+    const plaintext = randomBytes(32);
+    const encrypted = await local.encrypt({ algorithm: alg, plaintext });
+    expect(Buffer.from((await crypto.decrypt({ algorithm: alg, ciphertext: encrypted.result })).result)).toEqual(plaintext);
+    const wrapped = await local.wrapKey(alg, plaintext);
+    expect(Buffer.from((await crypto.unwrapKey(alg, wrapped.result)).result)).toEqual(plaintext);
+  });
 });
 
 describe("sign / verify", () => {
