@@ -57,6 +57,8 @@ const cases: Array<[string, string[], number, string | RegExp]> = [
   ["--size abc", ["create", "--vault-name", "v", "-n", "k", "--size", "abc"], 2, "argument --size: invalid int value: 'abc'"],
   ["--immutable without a policy", ["create", "--vault-name", "v", "-n", "k", "--immutable"], 1, "Please provide policy when setting `--immutable`"],
   ["--policy and --default-cvm-policy", ["create", "--vault-name", "v", "-n", "k", "--policy", "{}", "--default-cvm-policy"], 1, "Can not specify both `--policy` and `--default-cvm-policy`"],
+  ["--policy and --default-data-disk-policy", ["import", "--vault-name", "v", "-n", "k", "--pem-file", "k.pem", "--policy", "{}", "--default-dd-policy"], 1, "Can not specify both `--policy` and `--default-data-disk-policy`"],
+  ["--default-cvm-policy and --default-data-disk-policy", ["create", "--vault-name", "v", "-n", "k", "--default-cvm-policy", "--default-data-disk-policy"], 1, "`--default-cvm-policy` and `--default-data-disk-policy` are mutually exclusive"],
   ["backup without --file", ["backup", "--vault-name", "v", "-n", "k"], 2, "the following arguments are required: --file/-f"],
   ["restore with neither file nor storage", ["restore", "--vault-name", "v"], 1, "Please specify --file/-f or --storage-account-name & --blob-container-name & --storage-container-SAS-token & --backup-folder"],
   ["restore -f with -n", ["restore", "--vault-name", "v", "-f", "x", "-n", "k"], 1, "Please do not specify --name/-n when using --file/-f"],

@@ -25,6 +25,40 @@ describe("release-policy flags", () => {
     });
   });
 
+  test("--default-data-disk-policy (and its alias --default-dd-policy) gives az's data-disk policy: an SEV-SNP or TDX TEE that is Azure-compliant", async () => {
+    const expected = {
+      version: "1.0.0",
+      anyOf: [
+        {
+          authority: "https://attestation.localhost",
+          allOf: [
+            {
+              anyOf: [
+                { claim: "x-ms-isolation-tee.x-ms-attestation-type", equals: "sevsnpvm" },
+                { claim: "x-ms-isolation-tee.x-ms-attestation-type", equals: "tdxvm" },
+              ],
+            },
+            { claim: "x-ms-isolation-tee.x-ms-compliance-status", equals: "azure-compliant-cvm" },
+          ],
+        },
+      ],
+    };
+    for (const [name, flag] of [["dd1", "--default-data-disk-policy"], ["dd2", "--default-dd-policy"]] as const) {
+      const run = await cli(["create", "--hsm-name", "f", "-n", name, "--exportable", flag, "--immutable"]);
+      expect(run.code, run.stderr).toBe(0);
+      expect(JSON.parse(run.json().releasePolicy.encodedPolicy)).toEqual(expected);
+      expect(run.json().releasePolicy.immutable).toBe(true);
+    }
+    const help = (await cli(["create", "--help"])).stdout.replace(/\s+/g, " ");
+    expect(help).toMatch(/--default-data-disk-policy --default-dd-policy\s*: Use default policy under which the key can be exported for data disk encryption\./);
+  });
+
+  test("against Azure a default policy is refused before any request: kvkey cannot ask Azure Attestation for it", async () => {
+    const run = await cli(["create", "--id", "https://prod-kv.vault.azure.net/keys/k", "--exportable", "--default-dd-policy"]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe("ERROR: kvkey cannot fetch Azure Attestation's default policy yet; pass the policy JSON with --policy instead of --default-data-disk-policy.\n");
+  });
+
   test("set-attributes --policy replaces a mutable policy, warns that it is preview, and --immutable locks it", async () => {
     await cli(["create", "--hsm-name", "f", "-n", "exp", "--exportable", "--policy", JSON.stringify(POLICY)]);
     const next = { ...POLICY, anyOf: [{ ...POLICY.anyOf[0], allOf: [{ claim: "x", equals: "z" }] }] };

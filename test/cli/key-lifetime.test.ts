@@ -292,6 +292,21 @@ describe("secure key release through the CLI", () => {
     expect(publicJwkOfReleased(openRelease(viaFile.stdout.trim(), runtime.privateKey).plaintext).n).toBe(jwk.n);
   });
 
+  test("--default-data-disk-policy: a TDX or SEV-SNP TEE that is compliant gets the key; another TEE type or a bare compliant CVM does not", async () => {
+    writeFileSync(join(home.dir, "tee.pub.pem"), runtime.publicKey.export({ type: "spki", format: "pem" }));
+    const created = (await ok(["create", ...H, "-n", "disk", "--exportable", "--default-dd-policy"])).json();
+    const token = async (...claims: string[]) =>
+      (await ok(["emulator", "attestation-token", ...claims.flatMap((c) => ["--claim", c]), "--runtime-key", join(home.dir, "tee.pub.pem")])).stdout.trim();
+    const compliant = "x-ms-isolation-tee.x-ms-compliance-status=azure-compliant-cvm";
+    const released = await ok(["release", ...H, "-n", "disk", "--target", await token("x-ms-isolation-tee.x-ms-attestation-type=tdxvm", compliant)]);
+    expect(Buffer.from(publicJwkOfReleased(openRelease(released.json().value, runtime.privateKey).plaintext).n as string, "base64url").toString("base64")).toBe(created.key.n);
+    for (const claims of [["x-ms-isolation-tee.x-ms-attestation-type=sgx", compliant], ["x-ms-compliance-status=azure-compliant-cvm"]]) {
+      const refused = await cli(["release", ...H, "-n", "disk", "--target", await token(...claims)]);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/^ERROR: \(Forbidden\) /);
+    }
+  });
+
   test("a wrong claim, a wrong signer or an expired token: 403 Forbidden", async () => {
     writeFileSync(join(home.dir, "tee.pem"), runtime.privateKey.export({ type: "pkcs8", format: "pem" }));
     await ok(["create", ...H, "-n", "skr", "--exportable", "--policy", JSON.stringify({ version: "1.0.0", anyOf: [{ authority: "https://attestation.localhost", allOf: [{ claim: "app", equals: "billing" }] }] })]);

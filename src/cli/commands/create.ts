@@ -8,6 +8,7 @@ import { keyTable } from "../views/tables.js";
 import { idArgs, keyTarget, str } from "./shared.js";
 import {
   DEFAULT_CVM_POLICY_OPTION,
+  DEFAULT_DATA_DISK_POLICY_OPTION,
   EXPIRES_OPTION,
   EXPORTABLE_OPTION,
   IMMUTABLE_OPTION,
@@ -15,11 +16,9 @@ import {
   OPS_OPTION,
   POLICY_OPTION,
   TAGS_OPTION,
-  defaultCvmPolicy,
   parseKeyProperties,
-  releasePolicy,
+  releasePolicyFor,
 } from "./key-properties.js";
-import { LOCAL_ATTESTATION_AUTHORITY } from "./attestation.js";
 
 const KTY = ["EC", "EC-HSM", "RSA", "RSA-HSM", "oct", "oct-HSM"] as const;
 const CURVES = ["P-256", "P-256K", "P-384", "P-521"] as const;
@@ -43,6 +42,7 @@ export const createCommand = defineCommand({
     EXPORTABLE_OPTION,
     POLICY_OPTION,
     DEFAULT_CVM_POLICY_OPTION,
+    DEFAULT_DATA_DISK_POLICY_OPTION,
     IMMUTABLE_OPTION,
   ],
   examples: [
@@ -83,15 +83,8 @@ export const createCommand = defineCommand({
     if (o.props.expiresOn) options.expiresOn = o.props.expiresOn;
     if (o.props.tags) options.tags = o.props.tags;
     if (o.props.exportable !== undefined) options.exportable = o.props.exportable;
-    if (o.props.releasePolicy) options.releasePolicy = o.props.releasePolicy;
-    if (o.props.defaultCvmPolicy) {
-      if (!ctx.cloud.local && !address.vaultUrl.includes(".localhost")) {
-        throw new ValidationError(
-          "kvkey cannot fetch Azure Attestation's default CVM policy yet; pass the policy JSON with --policy instead of --default-cvm-policy.",
-        );
-      }
-      options.releasePolicy = releasePolicy(defaultCvmPolicy(LOCAL_ATTESTATION_AUTHORITY), o.props.immutable);
-    }
+    const policy = releasePolicyFor(o.props, new URL(address.vaultUrl).hostname.endsWith(".localhost"));
+    if (policy) options.releasePolicy = policy;
     const slow = o.kty.startsWith("RSA") && (o.size ?? 2048) >= 4096;
     const create = () => client.createKey(address.name, o.kty, options);
     const key = slow ? await ctx.spin(`Creating ${o.kty} ${o.size} key '${address.name}'...`, create) : await create();

@@ -10,6 +10,7 @@ import { keyTable } from "../views/tables.js";
 import { idArgs, keyTarget, str } from "./shared.js";
 import {
   DEFAULT_CVM_POLICY_OPTION,
+  DEFAULT_DATA_DISK_POLICY_OPTION,
   EXPIRES_OPTION,
   EXPORTABLE_OPTION,
   IMMUTABLE_OPTION,
@@ -17,11 +18,9 @@ import {
   OPS_OPTION,
   POLICY_OPTION,
   TAGS_OPTION,
-  defaultCvmPolicy,
   parseKeyProperties,
-  releasePolicy,
+  releasePolicyFor,
 } from "./key-properties.js";
-import { LOCAL_ATTESTATION_AUTHORITY } from "./attestation.js";
 import type { LocalKey } from "../keyfiles/key.js";
 
 const SOURCE_GROUP = "Key Source Arguments";
@@ -69,6 +68,7 @@ export const importCommand = defineCommand({
     EXPORTABLE_OPTION,
     POLICY_OPTION,
     DEFAULT_CVM_POLICY_OPTION,
+    DEFAULT_DATA_DISK_POLICY_OPTION,
     IMMUTABLE_OPTION,
   ],
   examples: [
@@ -141,15 +141,8 @@ export const importCommand = defineCommand({
     if (o.props.expiresOn) options.expiresOn = o.props.expiresOn;
     if (o.props.tags) options.tags = o.props.tags;
     if (o.props.exportable !== undefined) options.exportable = o.props.exportable;
-    if (o.props.releasePolicy) options.releasePolicy = o.props.releasePolicy;
-    if (o.props.defaultCvmPolicy) {
-      if (!ctx.cloud.local && !address.vaultUrl.includes(".localhost")) {
-        throw new ValidationError(
-          "kvkey cannot fetch Azure Attestation's default CVM policy yet; pass the policy JSON with --policy instead of --default-cvm-policy.",
-        );
-      }
-      options.releasePolicy = releasePolicy(defaultCvmPolicy(LOCAL_ATTESTATION_AUTHORITY), o.props.immutable);
-    }
+    const policy = releasePolicyFor(o.props, new URL(address.vaultUrl).hostname.endsWith(".localhost"));
+    if (policy) options.releasePolicy = policy;
     return keyView(await client.importKey(address.name, jwk, options));
   },
   tableView: keyTable,

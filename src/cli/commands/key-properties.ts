@@ -5,6 +5,7 @@ import type { OptionSpec, RawOptions } from "../spec.js";
 import { ValidationError } from "../errors.js";
 import { choice, datetime, isFile, tags, threeState } from "../args/values.js";
 import { list, str } from "./shared.js";
+import { LOCAL_ATTESTATION_AUTHORITY } from "./attestation.js";
 
 // The key attribute arguments create, import and set-attributes share (az's "common" key args), and
 // the release-policy rules az applies before anything is sent.
@@ -38,6 +39,11 @@ export const DEFAULT_CVM_POLICY_OPTION: OptionSpec = {
   flags: "--default-cvm-policy",
   help: "Use default policy under which the key can be exported for CVM disk encryption.",
 };
+export const DEFAULT_DATA_DISK_POLICY_OPTION: OptionSpec = {
+  // Two long names, as az has them; commander keeps the value under the second (defaultDdPolicy).
+  flags: "--default-data-disk-policy, --default-dd-policy",
+  help: "Use default policy under which the key can be exported for data disk encryption.",
+};
 export const IMMUTABLE_OPTION: OptionSpec = {
   flags: "--immutable [bool]",
   help: "Mark a release policy as immutable. An immutable release policy cannot be changed or updated after being marked immutable.",
@@ -52,8 +58,8 @@ export interface KeyPropertyArgs {
   tags?: Record<string, string>;
   exportable?: boolean;
   releasePolicy?: KeyReleasePolicy;
-  /** The default CVM policy needs the target's attestation authority, known only at run time. */
-  defaultCvmPolicy?: boolean;
+  /** A default policy (--default-cvm-policy, --default-data-disk-policy) names the target's attestation authority, known only at run time. */
+  defaultPolicy?: DefaultPolicyKind;
   immutable?: boolean;
 }
 
@@ -78,13 +84,17 @@ export function parseKeyProperties(command: string, raw: RawOptions, cwd: string
 
   const policyText = str(raw, "policy");
   const defaultCvm = raw.defaultCvmPolicy === true;
-  if (policyText === undefined && !defaultCvm) {
+  const defaultDataDisk = raw.defaultDdPolicy === true;
+  // az's checks, in az's order (process_key_release_policy).
+  if (policyText === undefined && !defaultCvm && !defaultDataDisk) {
     if (immutable !== undefined) throw new ValidationError("Please provide policy when setting `--immutable`");
     return out;
   }
   if (policyText !== undefined && defaultCvm) throw new ValidationError("Can not specify both `--policy` and `--default-cvm-policy`");
-  if (defaultCvm) {
-    out.defaultCvmPolicy = true;
+  if (policyText !== undefined && defaultDataDisk) throw new ValidationError("Can not specify both `--policy` and `--default-data-disk-policy`");
+  if (defaultCvm && defaultDataDisk) throw new ValidationError("`--default-cvm-policy` and `--default-data-disk-policy` are mutually exclusive");
+  if (defaultCvm || defaultDataDisk) {
+    out.defaultPolicy = defaultCvm ? "cvm" : "data-disk";
     return out;
   }
   out.releasePolicy = releasePolicy(readPolicy(policyText!, cwd), immutable);
@@ -110,13 +120,34 @@ function readPolicy(value: string, cwd: string): unknown {
   }
 }
 
+export type DefaultPolicyKind = "cvm" | "data-disk";
+
 /**
- * The policy `--default-cvm-policy` stands for: release only to an Azure-compliant confidential VM,
- * attested by the given authority.
+ * The policies az's default-policy flags stand for, given the attestation authority: `cvm` releases only
+ * to an Azure-compliant confidential VM; `data-disk` also requires an SEV-SNP or TDX isolation TEE.
  */
-export function defaultCvmPolicy(authority: string): unknown {
-  return {
-    version: "1.0.0",
-    anyOf: [{ authority, allOf: [{ claim: "x-ms-compliance-status", equals: "azure-compliant-cvm" }] }],
+export function defaultReleasePolicy(kind: DefaultPolicyKind, authority: string): unknown {
+  const compliant = kind === "cvm" ? { claim: "x-ms-compliance-status", equals: "azure-compliant-cvm" } : { claim: "x-ms-isolation-tee.x-ms-compliance-status", equals: "azure-compliant-cvm" };
+  const tee = {
+    anyOf: [
+      { claim: "x-ms-isolation-tee.x-ms-attestation-type", equals: "sevsnpvm" },
+      { claim: "x-ms-isolation-tee.x-ms-attestation-type", equals: "tdxvm" },
+    ],
   };
+  return { version: "1.0.0", anyOf: [{ authority, allOf: kind === "cvm" ? [compliant] : [tee, compliant] }] };
+}
+
+/**
+ * The release policy a create or import sends: the one given with --policy, or the default policy for the
+ * target's attestation authority. az asks ARM for the vault's region and Azure Attestation for that
+ * region's default provider; kvkey knows the authority only for local vaults (the emulator is their
+ * authority), so against Azure it says to pass --policy instead.
+ */
+export function releasePolicyFor(props: KeyPropertyArgs, local: boolean): KeyReleasePolicy | undefined {
+  if (!props.defaultPolicy) return props.releasePolicy;
+  if (!local) {
+    const flag = props.defaultPolicy === "cvm" ? "--default-cvm-policy" : "--default-data-disk-policy";
+    throw new ValidationError(`kvkey cannot fetch Azure Attestation's default policy yet; pass the policy JSON with --policy instead of ${flag}.`);
+  }
+  return releasePolicy(defaultReleasePolicy(props.defaultPolicy, LOCAL_ATTESTATION_AUTHORITY), props.immutable);
 }
