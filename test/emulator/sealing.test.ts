@@ -240,6 +240,7 @@ describe("a data directory whose security-domain.json was replaced", () => {
     await before.client.createEcKey("ec", { curve: "P-256" });
     await before.client.createRsaKey("rsa", { keySize: 2048 });
     await before.clientFor("https://seal.managedhsm.localhost").createOctKey("oct", { keySize: 256 });
+    await before.clientFor("https://seal.managedhsm.localhost").createOctKey("hmac", { keySize: 256, keyOps: ["sign", "verify"] });
     // A key attestation makes the emulated HSM platform's signing keys, sealed under the domain too.
     const attested = await raw(before.emulator, { method: "GET", url: `https://seal.managedhsm.localhost/keys/oct/attestation?${API}` });
     expect(attested.status).toBe(200);
@@ -281,6 +282,17 @@ describe("a data directory whose security-domain.json was replaced", () => {
 
     // What needs no private material is unaffected, and new keys are sealed under the new domain.
     expect((await v.client.getKey("ec")).name).toBe("ec");
+    // Verify needs only the public key: it answers (false, for this made-up signature) instead of 409.
+    for (const [key, alg, size] of [["ec", "ES256", 64], ["rsa", "PS256", 256]] as const) {
+      const verified = await at(VAULT, `/keys/${key}//verify`, { alg, digest, value: Buffer.alloc(size, 7).toString("base64url") });
+      expect({ key, status: verified.status, value: verified.json?.value }).toEqual({ key, status: 200, value: false });
+    }
+    // So does RSA encryption: encrypt and wrapKey answer, decrypt (above) is what needs the private key.
+    for (const op of ["encrypt", "wrapkey"]) {
+      const done = await at(VAULT, `/keys/rsa//${op}`, { alg: "RSA-OAEP-256", value: digest });
+      expect({ op, status: done.status, bytes: Buffer.from(done.json?.value ?? "", "base64url").length }).toEqual({ op, status: 200, bytes: 256 });
+    }
+    expectMismatch(await at(HSM, "/keys/hmac//verify", { alg: "HS256", digest, value: digest }), "HMAC verify (needs the secret)");
     await v.client.createEcKey("fresh", { curve: "P-256" });
     expect((await at(VAULT, "/keys/fresh//sign", { alg: "ES256", value: digest })).status).toBe(200);
 

@@ -82,7 +82,10 @@ export class CryptoService {
   async cipher(at: KeyAddress, request: CipherRequest): Promise<CipherResult> {
     const alg = cipherAlgorithm(request.algorithm);
     if (!alg) throw unknownAlgorithm(request.algorithm, CIPHER_ALGORITHM_NAMES);
-    const { key, material } = this.usableKey(at, request.operation);
+    // RSA encryption (encrypt, wrapKey) needs only the public key, so it never unseals the private material.
+    const encrypting = request.operation === "encrypt" || request.operation === "wrapKey";
+    const publicOnly = alg.family === "RSA" && encrypting;
+    const { key, material } = publicOnly ? { ...this.usableKey(at, request.operation, { material: false }), material: undefined } : this.usableKey(at, request.operation);
     assertFamily(alg.family, key, alg.name);
     if (!cipherServes(alg, request.operation)) {
       throw VaultErrors.badParameter(
@@ -90,12 +93,11 @@ export class CryptoService {
           "(A*KW, CKM_AES_KEY_WRAP, CKM_AES_KEY_WRAP_PAD) for wrapKey/unwrapKey and AES-GCM/AES-CBC for encrypt/decrypt.",
       );
     }
-    if (material.family === "RSA" && alg.family === "RSA") {
-      const encrypting = request.operation === "encrypt" || request.operation === "wrapKey";
-      const value = encrypting ? rsaEncrypt(material, alg, request.value) : rsaDecrypt(material, alg, request.value);
-      return { key, algorithm: alg.name, value };
+    if (alg.family === "RSA" && publicOnly && key.publicJwk.n && key.publicJwk.e) {
+      return { key, algorithm: alg.name, value: rsaEncrypt({ n: key.publicJwk.n, e: key.publicJwk.e }, alg, request.value) };
     }
-    if (material.family === "oct" && alg.family === "oct") {
+    if (material?.family === "RSA" && alg.family === "RSA") return { key, algorithm: alg.name, value: rsaDecrypt(material, alg, request.value) };
+    if (material?.family === "oct" && alg.family === "oct") {
       return { key, ...symmetric(Buffer.from(material.k, "base64url"), alg, request) };
     }
     throw new Error("unreachable: the key family was checked against the algorithm");
@@ -105,7 +107,7 @@ export class CryptoService {
     const alg = signatureAlgorithm(algorithm);
     if (!alg) throw unknownAlgorithm(algorithm, SIGNATURE_ALGORITHM_NAMES);
     const { key, material } = this.usableKey(at, "sign");
-    checkSignatureInputs(alg, key, material, digest);
+    checkSignatureInputs(alg, key, digest);
     if (alg.family === "RSA" && material.family === "RSA") return { key, value: rsaSign(material, alg, digest) };
     if (alg.family === "EC" && material.family === "EC") return { key, value: await ecSign(material, digest) };
     if (alg.family === "oct" && material.family === "oct") {
@@ -117,11 +119,15 @@ export class CryptoService {
   async verify(at: KeyAddress, algorithm: string, digest: Buffer, signature: Buffer): Promise<VerifyResult> {
     const alg = signatureAlgorithm(algorithm);
     if (!alg) throw unknownAlgorithm(algorithm, SIGNATURE_ALGORITHM_NAMES);
-    const { key, material } = this.usableKey(at, "verify");
-    checkSignatureInputs(alg, key, material, digest);
+    // RSA and EC signatures are checked with the public key alone: verify never unseals their private
+    // material (so it costs less, and still works where the material cannot be opened). HMAC needs the secret.
+    const { key } = this.usableKey(at, "verify", { material: false });
+    checkSignatureInputs(alg, key, digest);
+    const jwk = key.publicJwk;
     // A signature of the wrong size or shape is simply not valid: verify answers false, not an error.
-    if (alg.family === "RSA" && material.family === "RSA") return { key, valid: rsaVerify(material, alg, digest, signature) };
-    if (alg.family === "EC" && material.family === "EC") return { key, valid: await ecVerify(material, digest, signature) };
+    if (alg.family === "RSA" && jwk.n && jwk.e) return { key, valid: rsaVerify({ n: jwk.n, e: jwk.e }, alg, digest, signature) };
+    if (alg.family === "EC" && jwk.crv && jwk.x && jwk.y) return { key, valid: await ecVerify({ crv: jwk.crv, x: jwk.x, y: jwk.y }, digest, signature) };
+    const { material } = this.usableKey(at, "verify");
     if (alg.family === "oct" && material.family === "oct") {
       return { key, valid: hmacVerify(Buffer.from(material.k, "base64url"), alg.hash, digest, signature) };
     }
@@ -146,8 +152,11 @@ export class CryptoService {
   }
 
   /** The key version with its material, once the rules that do not depend on the algorithm pass. */
-  private usableKey(at: KeyAddress, operation: CryptoKeyOperation): { vault: Vault; key: KeyVersion; material: PrivateMaterial } {
-    const view = this.keys.getKeyWithMaterial(at.target, at.host, at.name, at.version);
+  private usableKey(at: KeyAddress, operation: CryptoKeyOperation): { vault: Vault; key: KeyVersion; material: PrivateMaterial };
+  private usableKey(at: KeyAddress, operation: CryptoKeyOperation, options: { material: false }): { vault: Vault; key: KeyVersion };
+  private usableKey(at: KeyAddress, operation: CryptoKeyOperation, options: { material?: boolean } = {}): { vault: Vault; key: KeyVersion; material?: PrivateMaterial } {
+    const view =
+      options.material === false ? this.keys.getKey(at.target, at.host, at.name, at.version) : this.keys.getKeyWithMaterial(at.target, at.host, at.name, at.version);
     const key = view.key;
     if (!key.attributes.enabled) throw VaultErrors.keyDisabled(operation);
     if (!key.keyOps.includes(operation)) throw VaultErrors.keyOperationForbidden(operation);
@@ -172,10 +181,11 @@ function assertFamily(family: "RSA" | "EC" | "oct", key: KeyVersion, algName: st
   }
 }
 
-function checkSignatureInputs(alg: SignatureAlgorithm, key: KeyVersion, material: PrivateMaterial, digest: Buffer): void {
+function checkSignatureInputs(alg: SignatureAlgorithm, key: KeyVersion, digest: Buffer): void {
   assertFamily(alg.family, key, alg.name);
-  if (alg.family === "EC" && material.family === "EC" && material.crv !== alg.curve) {
-    throw VaultErrors.badParameter(`The algorithm ${alg.name} needs a key on curve ${alg.curve}; this key is on ${material.crv}.`);
+  const crv = key.publicJwk.crv;
+  if (alg.family === "EC" && crv !== alg.curve) {
+    throw VaultErrors.badParameter(`The algorithm ${alg.name} needs a key on curve ${alg.curve}; this key is on ${crv}.`);
   }
   // RSA and ECDSA sign a digest the caller computed; its length must be the algorithm's hash size
   // (the service builds the DigestInfo for RS*, so a wrong size would sign a lie). HMAC takes any bytes.

@@ -32,7 +32,10 @@ const DIGEST_INFO: Record<Exclude<HashName, "sha1">, Buffer> = {
   sha512: Buffer.from("3051300d060960864801650304020305000440", "hex"),
 };
 
-function modulus(material: RsaMaterial): Buffer {
+/** What checking a signature or encrypting needs of an RSA key: its public half. */
+type RsaPublic = Pick<RsaMaterial, "n" | "e">;
+
+function modulus(material: RsaPublic): Buffer {
   return Buffer.from(material.n, "base64url");
 }
 
@@ -43,7 +46,7 @@ function modulusBits(n: Buffer): number {
   return (n.length - i - 1) * 8 + (32 - Math.clz32(n[i]!));
 }
 
-function publicKey(material: RsaMaterial): KeyObject {
+function publicKey(material: RsaPublic): KeyObject {
   return createPublicKey({ key: { kty: "RSA", n: material.n, e: material.e }, format: "jwk" });
 }
 
@@ -56,7 +59,7 @@ function maxPlaintext(k: number, alg: RsaCipher): number {
   return alg.scheme === "pkcs1" ? k - 11 : k - 2 * HASH_BYTES[alg.hash] - 2;
 }
 
-export function rsaEncrypt(material: RsaMaterial, alg: RsaCipher, plaintext: Buffer): Buffer {
+export function rsaEncrypt(material: RsaPublic, alg: RsaCipher, plaintext: Buffer): Buffer {
   const k = modulus(material).length;
   const max = maxPlaintext(k, alg);
   if (plaintext.length > max) {
@@ -137,7 +140,7 @@ export function rsaSign(material: RsaMaterial, alg: RsaSignature, digest: Buffer
   return privateEncrypt({ key, padding: constants.RSA_NO_PADDING }, block);
 }
 
-export function rsaVerify(material: RsaMaterial, alg: RsaSignature, digest: Buffer, signature: Buffer): boolean {
+export function rsaVerify(material: RsaPublic, alg: RsaSignature, digest: Buffer, signature: Buffer): boolean {
   const n = modulus(material);
   if (signature.length !== n.length) return false;
   const key = publicKey(material);
