@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import type * as NodeCrypto from "node:crypto";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { OptionSpec, RawOptions } from "../spec.js";
@@ -29,6 +29,8 @@ export function digestArg(raw: RawOptions, algorithm: SignatureAlgorithmName, cw
   const given = [digest, data, file].filter((v) => v !== undefined).length;
   if (given !== 1) throw new UsageError("supply exactly one: --digest, --data, --file");
   const hash = SIGNATURE_HASH[algorithm];
+  // node:crypto on demand: every kvkey start reads this module, few commands hash anything.
+  const { createHash } = process.getBuiltinModule("node:crypto") as typeof NodeCrypto;
   if (data !== undefined) return createHash(hash).update(data, "utf8").digest();
   if (file !== undefined) return createHash(hash).update(readInput(file, cwd)).digest();
   const bytes = base64Arg("--digest", digest!);

@@ -1,4 +1,4 @@
-import { createPublicKey, type JsonWebKey as NodeJwk } from "node:crypto";
+import type { JsonWebKey as NodeJwk } from "node:crypto";
 import { existsSync, rmSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { JsonWebKey } from "@azure/keyvault-keys";
@@ -42,6 +42,7 @@ export const downloadCommand = defineCommand({
     // As az: checked before the key is fetched, naming the path as the user typed it.
     if (existsSync(o.path)) throw new ValidationError(`File or directory named '${o.file}' already exists.`);
     const key = await client.getKey(address.name, address.version ? { version: address.version } : {});
+    const { createPublicKey } = await import("node:crypto");
     const spki = createPublicKey({ key: publicJwk(key.key), format: "jwk" });
     const bytes = o.encoding === "PEM" ? spki.export({ type: "spki", format: "pem" }) : spki.export({ type: "spki", format: "der" });
     try {

@@ -1,4 +1,5 @@
-import { createPublicKey, type KeyObject } from "node:crypto";
+import type * as NodeCrypto from "node:crypto";
+import type { KeyObject } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { defineCommand } from "../spec.js";
@@ -76,6 +77,8 @@ function readRuntimeKey(path: string): KeyObject {
   } catch (err) {
     throw new CliError(`Cannot read --runtime-key ${path}: ${(err as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (err as Error).message}.`);
   }
+  // node:crypto on demand: every kvkey start reads this module's declarations.
+  const { createPublicKey } = process.getBuiltinModule("node:crypto") as typeof NodeCrypto;
   let key: KeyObject;
   try {
     const text = bytes.toString("utf8").trim();

@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { closeSync, existsSync, fchmodSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
@@ -178,6 +177,8 @@ async function detach(args: string[], dataDir: string, env: Record<string, strin
   // --in-memory refuses --data-dir: the child then finds its directory (for emulator.json) through
   // KVKEY_HOME, which is where an in-memory emulator's directory always comes from.
   const inMemory = args.includes("--in-memory");
+  // Loaded here, not at the top: every kvkey start reads this file's declarations.
+  const { spawn } = await import("node:child_process");
   const child = spawn(process.execPath, [bin, "emulator", "start", ...args, ...(inMemory ? [] : ["--data-dir", dataDir])], {
     detached: true,
     stdio: ["ignore", log, log],

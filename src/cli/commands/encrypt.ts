@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import { defineCommand } from "../spec.js";
 import { choice } from "../args/values.js";
 import { encryptView } from "../views/crypto-view.js";
@@ -44,7 +43,7 @@ export const encryptCommand = defineCommand({
     ctx.warn(PREVIEW_WARNING);
     const { ops, address, keyId } = await cryptoTarget(ctx, o.ids);
     // Managed HSM refuses AES-CBC without an IV; az (through the SDK) would fail, kvkey makes one.
-    const iv = o.iv ?? (CBC_ALGORITHMS.has(o.algorithm) ? randomBytes(16) : undefined);
+    const iv = o.iv ?? (CBC_ALGORITHMS.has(o.algorithm) ? (await import("node:crypto")).randomBytes(16) : undefined);
     const result = await ops.encrypt(address.name, address.version ?? "", {
       algorithm: o.algorithm,
       value: o.plaintext,
