@@ -28,6 +28,47 @@ const commanderWithoutChildProcess = {
   },
 };
 
+// The SDK's HTTP layer (@typespec/ts-http-runtime) imports node:http, node:https and node:zlib for its
+// Node client, and its proxy policy imports https-proxy-agent and http-proxy-agent (agent-base, net, tls,
+// assert) — all at load time. The embedded vault uses neither (its HttpClient calls the emulator in
+// process), yet loading them is ~15 ms of every `kvkey show`. Here they load on first use instead:
+// - the builtins become a Proxy that requires the real module on first property access (they are only
+//   used inside functions: http.request, new https.Agent, zlib.createGunzip);
+// - the proxy agents become getters that evaluate the bundled package when a proxy is configured.
+const LAZY_IMPORTERS = /[\\/]node_modules[\\/]@typespec[\\/]ts-http-runtime[\\/]dist[\\/]esm[\\/](nodeHttpClient|policies[\\/]proxyPolicy)\.js$/;
+const LAZY_BUILTINS = new Set(["node:http", "node:https", "node:zlib"]);
+const LAZY_PACKAGES = { "https-proxy-agent": "HttpsProxyAgent", "http-proxy-agent": "HttpProxyAgent" };
+const lazySdkTransport = {
+  name: "lazy-sdk-transport",
+  setup(b) {
+    b.onResolve({ filter: /^(node:(http|https|zlib)|https-proxy-agent|http-proxy-agent)$/ }, (args) => {
+      if (!LAZY_IMPORTERS.test(args.importer)) return undefined;
+      if (LAZY_BUILTINS.has(args.path)) return { path: args.path, namespace: "lazy-builtin" };
+      return { path: args.path, namespace: "lazy-package", pluginData: { resolveDir: args.resolveDir } };
+    });
+    // A module object that stands for the builtin: it reports itself as an ES module with one export,
+    // `default`, so esbuild's and TypeScript's interop helpers hand out the proxy itself without listing
+    // its members (which would load it).
+    b.onLoad({ filter: /.*/, namespace: "lazy-builtin" }, (args) => ({
+      contents: `let real;
+const load = () => (real ??= require(${JSON.stringify(args.path)}));
+module.exports = new Proxy({}, {
+  get: (_, key) => (key === "__esModule" ? true : key === "default" ? load() : load()[key]),
+  has: (_, key) => key in load(),
+  ownKeys: () => ["default"],
+  getOwnPropertyDescriptor: (_, key) => (key === "default" ? { configurable: true, enumerable: true, writable: false, value: undefined } : undefined),
+});`,
+      loader: "js",
+    }));
+    b.onLoad({ filter: /.*/, namespace: "lazy-package" }, (args) => ({
+      // require() of the real package is bundled as a lazily evaluated CommonJS module.
+      contents: `Object.defineProperty(exports, ${JSON.stringify(LAZY_PACKAGES[args.path])}, { enumerable: true, get: () => require(${JSON.stringify(args.path)}).${LAZY_PACKAGES[args.path]} });`,
+      loader: "js",
+      resolveDir: args.pluginData.resolveDir,
+    }));
+  },
+};
+
 await build({
   // emulator-worker: the process a served emulator with --workers > 1 forks (node:cluster).
   entryPoints: { kvkey: "src/bin/kvkey.ts", index: "src/index.ts", "emulator-worker": "src/bin/emulator-worker.ts" },
@@ -44,7 +85,7 @@ await build({
   banner: { js: "import { createRequire as __kvkeyRequire } from 'node:module'; const require = __kvkeyRequire(import.meta.url);" },
   legalComments: "eof",
   logLevel: "warning",
-  plugins: [commanderWithoutChildProcess],
+  plugins: [commanderWithoutChildProcess, lazySdkTransport],
 });
 chmodSync("dist/kvkey.js", 0o755);
 

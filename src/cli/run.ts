@@ -15,13 +15,14 @@ import { OUTPUT_CHOICES } from "./globals.js";
 import { choice } from "./args/values.js";
 import type { CommandSpec, GroupSpec } from "./spec.js";
 import { VERSION } from "./version.js";
+import { monotonicMs } from "../shared/monotonic.js";
 
 /**
  * The whole CLI as a function: argv in, exit code out, all IO through `io`. bin/ is the only caller
  * that touches the real process. `runOptions.session` keeps vault clients open across calls (kvkey shell).
  */
 export async function runCli(argv: readonly string[], baseIO: CliIO, runOptions: RunOptions = {}): Promise<number> {
-  const started = performance.now();
+  const started = monotonicMs();
   const args = stripAzPrefix(argv);
   if (args[0] === "__complete") {
     // What the completion scripts call on every Tab: answers from the declarations (and the vault).
@@ -86,7 +87,7 @@ export async function runCli(argv: readonly string[], baseIO: CliIO, runOptions:
     } else {
       io.stdout.write(spec.textOutput && typeof result === "string" ? result : output.render(result, spec.tableView));
     }
-    if (globals.verbose) io.stderr.write(`INFO: Command ran in ${((performance.now() - started) / 1000).toFixed(3)} seconds\n`);
+    if (globals.verbose) io.stderr.write(`INFO: Command ran in ${((monotonicMs() - started) / 1000).toFixed(3)} seconds\n`);
     return 0;
   } catch (err) {
     return fail(err, spec.path.join(" "));

@@ -1,4 +1,5 @@
 import type { CliIO } from "./streams.js";
+import { monotonicMs } from "../shared/monotonic.js";
 
 // A counter on stderr for work that goes through many items ("Listed 250 keys..."): only on a TTY,
 // only once the work has taken long enough to notice, redrawn at most every so often, and wiped
@@ -22,7 +23,7 @@ const NO_COUNTER: Counter = { update() {}, done() {} };
 
 export function startCounter(io: CliIO, render: (count: number) => string, options: CounterOptions = {}): Counter {
   if (!io.isStderrTTY || io.env.CI) return NO_COUNTER;
-  const now = options.now ?? (() => performance.now());
+  const now = options.now ?? monotonicMs;
   const delay = options.delayMs ?? 250;
   const interval = options.intervalMs ?? 100;
   const started = now();

@@ -29,12 +29,18 @@ export function processIO(): CliIO {
   const io: CliIO = {
     stdout: process.stdout,
     stderr: process.stderr,
-    stdin: process.stdin,
     env: process.env,
     cwd: process.cwd(),
     isStdoutTTY: process.stdout.isTTY === true,
     isStderrTTY: process.stderr.isTTY === true,
-    isStdinTTY: process.stdin.isTTY === true,
+    // stdin only on demand: touching process.stdin opens it (net, tty: about 5 ms of every start), and
+    // only prompts and the shell read it.
+    get stdin() {
+      return process.stdin;
+    },
+    get isStdinTTY() {
+      return process.stdin.isTTY === true;
+    },
   };
   if (process.stdout.columns) io.columns = process.stdout.columns;
   io.onInterrupt = (handler) => {

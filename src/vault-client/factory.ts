@@ -3,6 +3,8 @@ import type { TokenCredential } from "@azure/core-auth";
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
 import type { Emulator } from "../emulator/index.js";
 import { endpointFor } from "./endpoint.js";
+import { monotonicMs } from "../shared/monotonic.js";
+import { nonServiceErrorPolicy } from "./non-service-error-policy.js";
 
 // Builds SDK clients for any vault URL. Heavy modules load here, lazily, and only for the transport a
 // command needs: the emulator (and SQLite) for *.localhost, @azure/identity only for real Azure.
@@ -31,11 +33,11 @@ export function createVaultClients(options: VaultClientsOptions): VaultClients {
   const tracePolicy = (debug: (line: string) => void): PipelinePolicy => ({
     name: "kvkeyDebugTrace",
     async sendRequest(request, next) {
-      const started = performance.now();
+      const started = monotonicMs();
       debug(`Request: ${request.method} ${request.url}`);
       for (const [name, value] of request.headers) debug(`    '${name}': '${name.toLowerCase() === "authorization" ? "*****" : value}'`);
       const response = await next(request);
-      debug(`Response status: ${response.status} (${(performance.now() - started).toFixed(1)} ms)`);
+      debug(`Response status: ${response.status} (${(monotonicMs() - started).toFixed(1)} ms)`);
       for (const [name, value] of response.headers) debug(`    '${name}': '${value}'`);
       return response;
     },
@@ -48,7 +50,8 @@ export function createVaultClients(options: VaultClientsOptions): VaultClients {
       const endpoint = endpointFor(vaultUrl);
       const { KeyClient } = await import("@azure/keyvault-keys");
       const common: KeyClientOptions = {};
-      if (options.debug) common.additionalPolicies = [{ policy: tracePolicy(options.debug), position: "perRetry" }];
+      common.additionalPolicies = [{ policy: nonServiceErrorPolicy, position: "perRetry" }];
+      if (options.debug) common.additionalPolicies.push({ policy: tracePolicy(options.debug), position: "perRetry" });
       let client: KeyClient;
       if (endpoint.transport === "embedded") {
         if (!emulator) {

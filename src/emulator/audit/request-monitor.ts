@@ -10,6 +10,7 @@ import type { AuditLog } from "./audit-log.js";
 import type { AuditRow } from "./audit-store.js";
 import type { IdentityReader } from "./identity.js";
 import { operationName, UNKNOWN_OPERATION } from "./operations.js";
+import { monotonicMs } from "../../shared/monotonic.js";
 
 // Around the handler (createEmulator wires it): after the handler has computed a response, one audit
 // record is queued and the vault's due key events are checked; the response goes back unchanged. The
@@ -34,10 +35,10 @@ export class RequestMonitor {
   constructor(private readonly o: RequestMonitorOptions) {}
 
   async handle(request: WireRequest, inner: (request: WireRequest) => Promise<WireResponse>): Promise<WireResponse> {
-    const started = performance.now();
+    const started = monotonicMs();
     const response = await inner(request);
     try {
-      this.observe(request, response, performance.now() - started);
+      this.observe(request, response, monotonicMs() - started);
     } catch {
       // The log and the events are the emulator's own business: a request never fails because of them.
     }

@@ -1,4 +1,5 @@
 import type { PrivateMaterial } from "../crypto/material.js";
+import { monotonicMs } from "../../shared/monotonic.js";
 
 // A bounded cache of unsealed key material, so a crypto operation on a hot key does not pay for
 // AES-GCM opening, JSON parsing and (through privateKeyObject's memo) OpenSSL key set-up every time —
@@ -40,7 +41,7 @@ export class MaterialCache {
   constructor(options: MaterialCacheOptions = {}) {
     this.maxEntries = options.maxEntries ?? DEFAULT_MATERIAL_CACHE_ENTRIES;
     this.ttlMs = options.ttlMs ?? DEFAULT_MATERIAL_CACHE_TTL_MS;
-    this.now = options.now ?? (() => performance.now());
+    this.now = options.now ?? monotonicMs;
   }
 
   get size(): number {
