@@ -121,14 +121,14 @@ export class CryptoService {
     if (!alg) throw unknownAlgorithm(algorithm, SIGNATURE_ALGORITHM_NAMES);
     // RSA and EC signatures are checked with the public key alone: verify never unseals their private
     // material (so it costs less, and still works where the material cannot be opened). HMAC needs the secret.
-    const { key } = this.usableKey(at, "verify", { material: false });
+    // One read of the key either way: with its material only for HMAC.
+    const { key, material } = alg.family === "oct" ? this.usableKey(at, "verify") : { ...this.usableKey(at, "verify", { material: false }), material: undefined };
     checkSignatureInputs(alg, key, digest);
     const jwk = key.publicJwk;
     // A signature of the wrong size or shape is simply not valid: verify answers false, not an error.
     if (alg.family === "RSA" && jwk.n && jwk.e) return { key, valid: rsaVerify({ n: jwk.n, e: jwk.e }, alg, digest, signature) };
     if (alg.family === "EC" && jwk.crv && jwk.x && jwk.y) return { key, valid: await ecVerify({ crv: jwk.crv, x: jwk.x, y: jwk.y }, digest, signature) };
-    const { material } = this.usableKey(at, "verify");
-    if (alg.family === "oct" && material.family === "oct") {
+    if (alg.family === "oct" && material?.family === "oct") {
       return { key, valid: hmacVerify(Buffer.from(material.k, "base64url"), alg.hash, digest, signature) };
     }
     throw new Error("unreachable: the key family was checked against the algorithm");
