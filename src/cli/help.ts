@@ -111,7 +111,7 @@ export function renderCommandHelp(spec: CommandSpec, width = 100): string {
 export function renderGroupHelp(
   group: GroupSpec,
   subgroups: readonly GroupSpec[],
-  commands: readonly CommandSpec[],
+  commands: readonly Pick<CommandSpec, "path" | "summary" | "preview">[],
   width = 100,
 ): string {
   const name = ["kvkey", ...group.path].join(" ");

@@ -1,4 +1,4 @@
-import type { CommandSpec, GroupSpec } from "./spec.js";
+import type { CommandSpec } from "./spec.js";
 import { createCommand } from "./commands/create.js";
 import { showCommand } from "./commands/show.js";
 import { listCommand } from "./commands/list.js";
@@ -43,22 +43,11 @@ import { configGetCommand, configListCommand, configSetCommand, configUnsetComma
 import { completionCommand } from "./commands/completion.js";
 import { shellCommand } from "./commands/shell.js";
 
-// Every command and group kvkey knows. Command modules hold only declarations and small parse
-// functions; the SDK and the emulator load inside run(), so building this registry is cheap.
+// Every command kvkey knows, loaded together: for completion, docs/commands.md and the tests.
+// Running a command does not come through here: dispatch finds it in command-index.generated.ts
+// (regenerated from this list by `npm run docs`) and loads only that command's module.
 
-export const ROOT_GROUP: GroupSpec = {
-  path: [],
-  summary: "Manage keys in Azure Key Vault and Managed HSM — or in the local emulated vault, the default — with az keyvault key's commands and output.",
-};
-
-export const GROUPS: readonly GroupSpec[] = [
-  { path: ["cloud"], summary: "Manage the clouds kvkey can target (Local, Azure)." },
-  { path: ["config"], summary: "Manage kvkey's settings: default output, default vault, colour." },
-  { path: ["emulator"], summary: "Serve the emulated vault over HTTPS for other programs and SDKs." },
-  { path: ["emulator", "events"], summary: "Key Vault's Event Grid key events raised by the emulator, and the webhooks they are delivered to." },
-  { path: ["emulator", "vault"], summary: "Manage the emulator's key vaults and managed HSMs (soft-delete retention, purge protection)." },
-  { path: ["rotation-policy"], summary: "Manage key's rotation policy." },
-];
+export { GROUPS, ROOT_GROUP } from "./groups.js";
 
 export const COMMANDS: readonly CommandSpec<any>[] = [
   assessCommand,
@@ -115,12 +104,3 @@ export const COMMANDS: readonly CommandSpec<any>[] = [
   completionCommand,
   shellCommand,
 ];
-
-/** The command named by the leading words of argv, and the arguments after them. */
-export function findCommand(argv: readonly string[]): { spec: CommandSpec; rest: string[] } | undefined {
-  let best: CommandSpec | undefined;
-  for (const spec of COMMANDS) {
-    if (spec.path.every((word, i) => argv[i] === word) && (!best || spec.path.length > best.path.length)) best = spec;
-  }
-  return best && { spec: best, rest: argv.slice(best.path.length) };
-}

@@ -1,25 +1,14 @@
 import type { CliIO } from "../io/streams.js";
-import { chalkFor, colorEnabled } from "../io/color.js";
-import type { VaultClients } from "../vault-client/factory.js";
-import { COMMANDS, GROUPS, findCommand, ROOT_GROUP } from "./registry.js";
-import { renderCommandHelp, renderGroupHelp } from "./help.js";
-import { parseArgs } from "./parser.js";
-import { CliError, UsageError, ValidationError, exitCodeFor } from "./errors.js";
-import { createContext, type GlobalOptions } from "./context.js";
-import { kvkeyHome } from "./config.js";
-import { loadSettings, type Settings } from "./settings.js";
 import type { RunOptions } from "./session.js";
-import { closest } from "./suggest.js";
-import { describeError, normalizeError } from "./error-report.js";
-import { OUTPUT_CHOICES } from "./globals.js";
-import { choice } from "./args/values.js";
-import type { CommandSpec, GroupSpec } from "./spec.js";
 import { VERSION } from "./version.js";
 import { monotonicMs } from "../shared/monotonic.js";
 
 /**
  * The whole CLI as a function: argv in, exit code out, all IO through `io`. bin/ is the only caller
  * that touches the real process. `runOptions.session` keeps vault clients open across calls (kvkey shell).
+ *
+ * This module stays tiny on purpose: `--version` answers from here, and everything else (the command
+ * declarations, help, commander, chalk) is in dispatch.ts, loaded only when needed.
  */
 export async function runCli(argv: readonly string[], baseIO: CliIO, runOptions: RunOptions = {}): Promise<number> {
   const started = monotonicMs();
@@ -29,112 +18,12 @@ export async function runCli(argv: readonly string[], baseIO: CliIO, runOptions:
     const { runCompletionRequest } = await import("./completion/request.js");
     return runCompletionRequest(args.slice(1), baseIO, runOptions.session);
   }
-  const home = kvkeyHome(baseIO.env);
-  const settings = loadSettings(baseIO.env, home);
-  const io: CliIO = settings.noColor ? { ...baseIO, noColor: true } : baseIO;
-  const debug = args.includes("--debug");
-  const errColor = colorEnabled(io, "stderr");
-  const errChalk = chalkFor(errColor);
-  const fail = (err: unknown, command: string | undefined): number => {
-    if (err instanceof CliError && err.output) io.stdout.write(err.output);
-    const { message, stack } = describeError(err);
-    // As knack does: the level name when plain, the colour alone on a terminal.
-    io.stderr.write((errColor ? errChalk.redBright(message) : `ERROR: ${message}`) + "\n");
-    if (debug && stack) io.stderr.write(stack + "\n");
-    return exitCodeFor(normalizeError(err), command);
-  };
-
   if (args.length === 1 && (args[0] === "--version" || args[0] === "version")) {
-    io.stdout.write(`kvkey ${VERSION}\n`);
+    baseIO.stdout.write(`kvkey ${VERSION}\n`);
     return 0;
   }
-
-  const found = findCommand(args);
-  if (!found) return helpOrUnknown(args, io, fail);
-  const { spec, rest } = found;
-
-  let clients: VaultClients | undefined;
-  try {
-    const raw = parseArgs(spec, rest);
-    if (raw.help) {
-      io.stdout.write(renderCommandHelp(spec, io.columns ?? 100));
-      return 0;
-    }
-    const globals = globalOptions(raw, settings);
-    // Output and query are checked before any work, so a typo never costs a round trip.
-    const { prepareOutput } = await import("./output-stage.js");
-    const output = prepareOutput(globals, io, home);
-    const options = spec.parse(raw, { commandName: `kvkey ${spec.path.join(" ")}`, cwd: io.cwd });
-    const debugLine = globals.debug ? (line: string) => void io.stderr.write(`DEBUG: ${line}\n`) : undefined;
-    const session = runOptions.session;
-    const made = session ? await session.clients((forward) => makeClients(home, io, forward)) : await makeClients(home, io, debugLine);
-    if (session) session.debug = debugLine;
-    else clients = made;
-    const ctx = createContext({ io, globals, home, clients: () => made, settings, runCli, ...(session ? { session } : {}) });
-    for (const option of spec.options) {
-      if (option.preview && raw[optionKey(option.flags)] !== undefined) {
-        ctx.warn(`Argument '${longFlag(option.flags)}' is in preview and under development. Reference and support levels: https://aka.ms/CLI_refstatus`);
-      }
-    }
-    const result = await spec.run(options, ctx);
-    for (const vault of made.takeCreatedVaults()) {
-      const host = `${vault.name}.${vault.kind}.localhost`;
-      ctx.note(`Created the local ${vault.kind === "vault" ? "key vault" : "managed HSM"} https://${host} in ${home} (the embedded emulated vault; use --cloud AzureCloud for Azure).`);
-    }
-    if (spec.textOutput && isTextStream(result)) {
-      // A command that streams (emulator logs --follow) returns its text as it comes; printing stays here.
-      for await (const chunk of result) io.stdout.write(chunk);
-    } else {
-      io.stdout.write(spec.textOutput && typeof result === "string" ? result : output.render(result, spec.tableView));
-    }
-    if (globals.verbose) io.stderr.write(`INFO: Command ran in ${((monotonicMs() - started) / 1000).toFixed(3)} seconds\n`);
-    return 0;
-  } catch (err) {
-    return fail(err, spec.path.join(" "));
-  } finally {
-    clients?.close();
-    if (runOptions.session) runOptions.session.debug = undefined;
-  }
-}
-
-function isTextStream(value: unknown): value is AsyncIterable<string> {
-  return typeof value === "object" && value !== null && Symbol.asyncIterator in value;
-}
-
-/** commander's key for an option: "--not-before <datetime>" -> "notBefore". */
-function optionKey(flags: string): string {
-  return longFlag(flags)
-    .replace(/^--/, "")
-    .replace(/-([a-zA-Z])/g, (_m, c: string) => c.toUpperCase());
-}
-
-function longFlag(flags: string): string {
-  return flags.split(/[ ,]+/).find((f) => f.startsWith("--")) ?? flags;
-}
-
-async function makeClients(home: string, io: CliIO, debug: ((line: string) => void) | undefined): Promise<VaultClients> {
-  // Lazy: `--help` and argument errors never load the SDK, SQLite or the emulator.
-  const { createVaultClients } = await import("../vault-client/factory.js");
-  const options: Parameters<typeof createVaultClients>[0] = { home, env: io.env };
-  if (debug) options.debug = debug;
-  return createVaultClients(options);
-}
-
-function globalOptions(raw: Record<string, unknown>, settings: Settings): GlobalOptions {
-  if (raw.onlyShowErrors === true && (raw.debug === true || raw.verbose === true)) {
-    throw new ValidationError("--only-show-errors can't be used together with --debug or --verbose");
-  }
-  const g: GlobalOptions = {
-    // core.only_show_errors applies unless this command line asks for more (--debug, --verbose).
-    onlyShowErrors: raw.onlyShowErrors === true || (settings.onlyShowErrors && raw.debug !== true && raw.verbose !== true),
-    verbose: raw.verbose === true,
-    debug: raw.debug === true,
-  };
-  if (typeof raw.output === "string") g.output = choice("kvkey", "--output", raw.output, OUTPUT_CHOICES);
-  if (typeof raw.query === "string") g.query = raw.query;
-  if (typeof raw.subscription === "string") g.subscription = raw.subscription;
-  if (typeof raw.cloud === "string") g.cloud = raw.cloud;
-  return g;
+  const { dispatch } = await import("./dispatch.js");
+  return dispatch(args, baseIO, runOptions, started, runCli);
 }
 
 /** `kvkey keyvault key show ...` is `kvkey show ...`, so an az command line works with az replaced. */
@@ -146,26 +35,4 @@ function stripAzPrefix(argv: readonly string[]): string[] {
   return args;
 }
 
-function helpOrUnknown(args: string[], io: CliIO, fail: (err: unknown, command: string | undefined) => number): number {
-  const words = args.filter((a) => !a.startsWith("-"));
-  const wantsHelp = args.length === 0 || args.includes("-h") || args.includes("--help");
-  // A group (or the root) with nothing after it: show its help.
-  const group: GroupSpec | undefined = [...GROUPS, ROOT_GROUP].find(
-    (g) => g.path.length === words.length && g.path.every((p, i) => p === words[i]),
-  );
-  if (group && (wantsHelp || words.length > 0 || args.length === 0)) {
-    const depth = group.path.length;
-    const under = (c: { path: readonly string[] }) => c.path.length > depth && group.path.every((p, i) => c.path[i] === p);
-    const subgroups = GROUPS.filter((g) => g.path.length === depth + 1 && under(g));
-    const commands = COMMANDS.filter((c) => c.path.length === depth + 1 && under(c)) as CommandSpec[];
-    io.stdout.write(renderGroupHelp(group, subgroups, commands, io.columns ?? 100));
-    return 0;
-  }
-  const typed = words.join(" ") || args[0] || "";
-  const candidates = [...COMMANDS.map((c) => c.path.join(" ")), ...GROUPS.map((g) => g.path.join(" "))];
-  const guess = closest(typed, candidates);
-  const message = `'${typed}' is misspelled or not recognized by the system.${guess ? ` Did you mean '${guess}' ?` : ""}`;
-  return fail(new UsageError(message), undefined);
-}
-
-export { CliError };
+export { CliError } from "./errors.js";

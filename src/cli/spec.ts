@@ -79,6 +79,17 @@ export interface GroupSpec {
   summary: string;
 }
 
+/**
+ * What dispatch knows of a command before loading it (command-index.generated.ts): enough to find
+ * it, list it in group help and suggest it for a typo. `load` imports its module alone.
+ */
+export interface IndexedCommand {
+  path: readonly string[];
+  summary: string;
+  preview?: boolean;
+  load(): Promise<CommandSpec<any>>;
+}
+
 /** Helper so each command file keeps its option types while the registry holds them uniformly. */
 export function defineCommand<O>(spec: CommandSpec<O>): CommandSpec<O> {
   return spec;

@@ -1,4 +1,4 @@
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
@@ -115,6 +115,15 @@ function prepareDataDir(dataDir: string): string {
 let addonPath: string | null | undefined;
 
 /**
+ * better-sqlite3 through require() rather than an ESM import: the package is CommonJS, and importing it
+ * from ESM makes Node scan its source for export names (cjs-module-lexer) on every start, a few ms of
+ * every kvkey command for nothing.
+ */
+function sqlite(): typeof Database {
+  return createRequire(import.meta.url)("better-sqlite3") as typeof Database;
+}
+
+/**
  * Where better-sqlite3's compiled addon is, handed to it as `nativeBinding` so it skips the `bindings`
  * package's search through a dozen candidate directories (about 3 ms of every kvkey command). Null when
  * the addon is somewhere else (a different build layout): better-sqlite3 then searches as usual.
@@ -138,6 +147,7 @@ export class SqliteKeyStore implements KeyStore {
   /** dataDir undefined: an in-memory store that vanishes with the process. */
   constructor(dataDir?: string) {
     const addon = sqliteAddon();
+    const Database = sqlite();
     this.db = new Database(dataDir ? prepareDataDir(dataDir) : ":memory:", addon ? { nativeBinding: addon } : {});
     this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     if (dataDir) this.db.pragma("journal_mode = WAL");

@@ -1,0 +1,17 @@
+import type { GroupSpec } from "./spec.js";
+
+// The command groups, apart from the commands so that group help needs no command module.
+
+export const ROOT_GROUP: GroupSpec = {
+  path: [],
+  summary: "Manage keys in Azure Key Vault and Managed HSM — or in the local emulated vault, the default — with az keyvault key's commands and output.",
+};
+
+export const GROUPS: readonly GroupSpec[] = [
+  { path: ["cloud"], summary: "Manage the clouds kvkey can target (Local, Azure)." },
+  { path: ["config"], summary: "Manage kvkey's settings: default output, default vault, colour." },
+  { path: ["emulator"], summary: "Serve the emulated vault over HTTPS for other programs and SDKs." },
+  { path: ["emulator", "events"], summary: "Key Vault's Event Grid key events raised by the emulator, and the webhooks they are delivered to." },
+  { path: ["emulator", "vault"], summary: "Manage the emulator's key vaults and managed HSMs (soft-delete retention, purge protection)." },
+  { path: ["rotation-policy"], summary: "Manage key's rotation policy." },
+];
