@@ -4,7 +4,7 @@
 // imports stay dynamic (code splitting), so the SDK, the emulator, @azure/identity and node-forge still
 // load only on the paths that need them.
 import { build } from "esbuild";
-import { chmodSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
@@ -69,6 +69,41 @@ module.exports = new Proxy({}, {
   },
 };
 
+// Node 20 defines FormData and ReadableStream as lazy globals: the first mention of either loads undici
+// (~95 internal modules, ~40 ms) or the web-streams implementation. The SDK's request-body check,
+// run for every request with a body (create, sign, encrypt...), does `body instanceof FormData` and
+// `x instanceof ReadableStream` on kvkey's plain JSON bodies. Each check is made to look at the value's
+// Symbol.toStringTag first — every FormData and ReadableStream carries it — so the global is touched
+// only for a value that could be one. The build fails if the SDK's code no longer matches, so an
+// upgrade cannot silently drop the guard.
+const GUARDED_CHECKS = [
+  {
+    file: /[\\/]@typespec[\\/]ts-http-runtime[\\/]dist[\\/]esm[\\/]client[\\/]sendRequest\.js$/,
+    from: 'typeof FormData !== "undefined" && body instanceof FormData',
+    to: 'body?.[Symbol.toStringTag] === "FormData" && typeof FormData !== "undefined" && body instanceof FormData',
+  },
+  {
+    file: /[\\/]@typespec[\\/]ts-http-runtime[\\/]dist[\\/]esm[\\/]util[\\/]typeGuards-node\.js$/,
+    from: "return x instanceof ReadableStream;",
+    to: 'return x?.[Symbol.toStringTag] === "ReadableStream" && x instanceof ReadableStream;',
+  },
+];
+const lazyWebGlobals = {
+  name: "lazy-web-globals",
+  setup(b) {
+    b.onLoad({ filter: /[\\/]@typespec[\\/]ts-http-runtime[\\/]dist[\\/]esm[\\/].*\.js$/ }, (args) => {
+      const checks = GUARDED_CHECKS.filter((c) => c.file.test(args.path));
+      if (checks.length === 0) return undefined;
+      let contents = readFileSync(args.path, "utf8");
+      for (const check of checks) {
+        if (!contents.includes(check.from)) throw new Error(`${args.path}: expected \`${check.from}\`; re-check the lazy-web-globals plugin`);
+        contents = contents.replaceAll(check.from, check.to);
+      }
+      return { contents, loader: "js" };
+    });
+  },
+};
+
 const result = await build({
   // emulator-worker: the process a served emulator with --workers > 1 forks (node:cluster).
   entryPoints: { kvkey: "src/bin/kvkey.ts", index: "src/index.ts", "emulator-worker": "src/bin/emulator-worker.ts" },
@@ -88,7 +123,7 @@ const result = await build({
   minifyWhitespace: true,
   minifySyntax: true,
   logLevel: "warning",
-  plugins: [commanderWithoutChildProcess, lazySdkTransport],
+  plugins: [commanderWithoutChildProcess, lazySdkTransport, lazyWebGlobals],
   // KVKEY_METAFILE=path writes esbuild's metafile: which sources went into which chunk (start-up work).
   metafile: Boolean(process.env.KVKEY_METAFILE),
 });

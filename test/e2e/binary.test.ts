@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { execFile } from "node:child_process";
-import { existsSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
@@ -75,6 +75,38 @@ describe("the kvkey binary", () => {
     expect(bad.code).toBe(2);
     expect(bad.stdout).toBe("");
     expect(bad.stderr).toBe("ERROR: kvkey create: 'nope' is not a valid value for '--kty'. Allowed values: EC, EC-HSM, RSA, RSA-HSM, oct, oct-HSM.\n");
+  });
+
+  // Start-up work: a local command never needs Node's network stack or web streams. Loading them costs
+  // ~40 ms (undici alone is ~95 internal modules), and they come in by accident: a stray
+  // `instanceof FormData` in the SDK's request path, an eager import of the HTTP transport. The build
+  // guards against both (scripts/build.mjs); this checks the result in the built binary. Timing is
+  // left to bench/; the list of modules is what a test can hold steady.
+  test("local create, show and sign load no HTTP, TLS, undici or web streams", async () => {
+    const preload = join(home.dir, "modules-at-exit.cjs");
+    writeFileSync(
+      preload,
+      `const before = new Set(process.moduleLoadList);
+process.on("exit", () => require("node:fs").writeFileSync(process.env.KVKEY_TEST_MODULES, process.moduleLoadList.filter((m) => !before.has(m)).join("\\n")));`,
+    );
+    const digest = Buffer.alloc(32, 7).toString("base64");
+    const commands = [
+      ["create", "--vault-name", "lean", "-n", "k", "--kty", "EC"],
+      ["show", "--vault-name", "lean", "-n", "k"],
+      ["sign", "--vault-name", "lean", "-n", "k", "-a", "ES256", "--digest", digest],
+    ];
+    for (const args of commands) {
+      const out = join(home.dir, `modules-${args[0]}.txt`);
+      const { stdout } = await run(process.execPath, ["-r", preload, BIN, ...args], {
+        env: { PATH: process.env.PATH, KVKEY_HOME: home.dir, HOME: home.dir, KVKEY_TEST_MODULES: out },
+        cwd: home.dir,
+      });
+      expect(JSON.parse(stdout)).toBeTruthy();
+      const loaded = readFileSync(out, "utf8").split("\n");
+      expect(loaded.length, `${args[0]} recorded the modules it loaded`).toBeGreaterThan(10);
+      const network = loaded.filter((m) => /undici|webstreams|^NativeModule (http|https|http2|tls|zlib)$/.test(m));
+      expect(network, `modules ${args[0]} should not load`).toEqual([]);
+    }
   });
 
   test("`kvkey keyvault key ...` accepts an az command line", async () => {
