@@ -162,6 +162,7 @@ export function createEmulator(options: EmulatorOptions): Emulator {
       setTimeShift: (offsetMs) => {
         if (!Number.isSafeInteger(offsetMs) || offsetMs < 0) throw new RangeError(`a time shift is a whole, non-negative number of milliseconds, not ${offsetMs}`);
         store.write(() => lifetime.setClockOffsetMs(offsetMs));
+        clock.reload();
         monitoring.clockMoved();
       },
       advanceTime: (deltaMs) => {
@@ -170,6 +171,7 @@ export function createEmulator(options: EmulatorOptions): Emulator {
           if (lifetime.clockOffsetMs() + deltaMs < 0) throw new RangeError("the emulator clock cannot move before real time");
           return lifetime.addClockOffsetMs(deltaMs);
         });
+        clock.reload();
         monitoring.clockMoved();
         return shift;
       },

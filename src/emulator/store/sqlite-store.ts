@@ -1,4 +1,4 @@
-import type Database from "better-sqlite3";
+import Database from "better-sqlite3";
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
@@ -112,32 +112,31 @@ function prepareDataDir(dataDir: string): string {
   return file;
 }
 
-let addonPath: string | null | undefined;
+let addonPath: string | undefined;
 
 /**
- * better-sqlite3 through require() rather than an ESM import: the package is CommonJS, and importing it
- * from ESM makes Node scan its source for export names (cjs-module-lexer) on every start, a few ms of
- * every kvkey command for nothing.
+ * Where better-sqlite3's compiled addon is. The build bundles better-sqlite3's JavaScript into kvkey's
+ * chunks (required file by file from node_modules it cost ~7 ms of every kvkey command), so the
+ * package's own search for its addon (the `bindings` package, relative to the calling file) would look
+ * in the wrong place; the addon is found here, from the installed package, and handed over as
+ * `nativeBinding`. That also skips `bindings`' walk through a dozen candidate directories.
  */
-function sqlite(): typeof Database {
-  return createRequire(import.meta.url)("better-sqlite3") as typeof Database;
-}
-
-/**
- * Where better-sqlite3's compiled addon is, handed to it as `nativeBinding` so it skips the `bindings`
- * package's search through a dozen candidate directories (about 3 ms of every kvkey command). Null when
- * the addon is somewhere else (a different build layout): better-sqlite3 then searches as usual.
- */
-function sqliteAddon(): string | null {
+function sqliteAddon(): string {
   if (addonPath !== undefined) return addonPath;
+  let file: string | undefined;
   try {
     const pkg = createRequire(import.meta.url).resolve("better-sqlite3/package.json");
-    const file = join(dirname(pkg), "build", "Release", "better_sqlite3.node");
-    addonPath = existsSync(file) ? file : null;
+    file = join(dirname(pkg), "build", "Release", "better_sqlite3.node");
   } catch {
-    addonPath = null;
+    // Not resolvable: reported below.
   }
-  return addonPath;
+  if (!file || !existsSync(file)) {
+    throw new Error(
+      `better-sqlite3's native addon is missing${file ? ` (${file})` : ""}: kvkey keeps its state in SQLite. Reinstall kvkey, or run \`npm rebuild better-sqlite3\` where it is installed.`,
+    );
+  }
+  addonPath = file;
+  return file;
 }
 
 export class SqliteKeyStore implements KeyStore {
@@ -146,9 +145,7 @@ export class SqliteKeyStore implements KeyStore {
 
   /** dataDir undefined: an in-memory store that vanishes with the process. */
   constructor(dataDir?: string) {
-    const addon = sqliteAddon();
-    const Database = sqlite();
-    this.db = new Database(dataDir ? prepareDataDir(dataDir) : ":memory:", addon ? { nativeBinding: addon } : {});
+    this.db = new Database(dataDir ? prepareDataDir(dataDir) : ":memory:", { nativeBinding: sqliteAddon() });
     this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     if (dataDir) this.db.pragma("journal_mode = WAL");
     // FULL makes every acknowledged write survive power loss as well as a killed process.
