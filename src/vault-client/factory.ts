@@ -1,5 +1,5 @@
 import type { KeyClient, KeyClientOptions } from "@azure/keyvault-keys";
-import type { TokenCredential } from "@azure/core-auth";
+import type { KvkeyCredential } from "./credentials/chain.js";
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
 import type { Emulator } from "../emulator/index.js";
 import { endpointFor } from "./endpoint.js";
@@ -26,7 +26,7 @@ export interface VaultClients {
 
 export function createVaultClients(options: VaultClientsOptions): VaultClients {
   let emulator: Emulator | undefined;
-  let azureCredential: TokenCredential | undefined;
+  let azureCredential: KvkeyCredential | undefined;
   const clients = new Map<string, KeyClient>();
   const agents: Array<{ destroy(): void }> = [];
 
@@ -70,10 +70,13 @@ export function createVaultClients(options: VaultClientsOptions): VaultClients {
         client = new KeyClient(endpoint.vaultUrl, credential, { ...common, httpClient: agentHttpClient(agent) });
       } else {
         if (!azureCredential) {
-          const { azureCredential: make } = await import("./azure-credential.js");
-          azureCredential = await make(options.env);
+          const { KvkeyCredential } = await import("./credentials/chain.js");
+          azureCredential = new KvkeyCredential({ env: options.env, home: options.home, ...(options.debug ? { debug: options.debug } : {}) });
         }
-        client = new KeyClient(endpoint.vaultUrl, azureCredential, common);
+        const { rejectedTokenPolicy } = await import("./credentials/rejected-token-policy.js");
+        const credential = azureCredential;
+        common.additionalPolicies.push({ policy: rejectedTokenPolicy((token) => credential.rejectToken(token)), position: "perRetry" });
+        client = new KeyClient(endpoint.vaultUrl, credential, common);
       }
       dropFormDataPolicy(client);
       clients.set(vaultUrl, client);
