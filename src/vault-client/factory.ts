@@ -73,10 +73,10 @@ export function createVaultClients(options: VaultClientsOptions): VaultClients {
           const { KvkeyCredential } = await import("./credentials/chain.js");
           azureCredential = new KvkeyCredential({ env: options.env, home: options.home, ...(options.debug ? { debug: options.debug } : {}) });
         }
+        // Before the trace policy, so the trace shows the request sent again after a refused token.
         const { rejectedTokenPolicy } = await import("./credentials/rejected-token-policy.js");
-        const credential = azureCredential;
-        common.additionalPolicies.push({ policy: rejectedTokenPolicy((token) => credential.rejectToken(token)), position: "perRetry" });
-        client = new KeyClient(endpoint.vaultUrl, credential, common);
+        common.additionalPolicies.splice(1, 0, { policy: rejectedTokenPolicy(azureCredential), position: "perRetry" });
+        client = new KeyClient(endpoint.vaultUrl, azureCredential, common);
       }
       dropFormDataPolicy(client);
       clients.set(vaultUrl, client);

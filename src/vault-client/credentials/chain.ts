@@ -35,6 +35,8 @@ export class KvkeyCredential implements TokenCredential {
   private readonly memory = new TokenCache(undefined);
   private readonly checks = new Map<CredentialSource, Promise<string | undefined>>();
   private readonly announced = new Set<string>();
+  /** What each token handed out was for, so a refused one can be replaced (replaceRejected). */
+  private readonly handedOut = new Map<string, { scope: string; tenantId: string | undefined }>();
 
   constructor(private readonly options: KvkeyCredentialOptions) {
     this.disk = new TokenCache(options.home);
@@ -64,7 +66,7 @@ export class KvkeyCredential implements TokenCredential {
       const cached = claims ? undefined : cache.lookup(key);
       if (cached) {
         this.note(`${source.name}: token from ${source.account ? "kvkey's token cache" : "this process"}, ${minutesLeft(cached)}`, `hit:${key}`);
-        return handOut(cached);
+        return this.handOut(cached, scope, tenantId);
       }
       const started = monotonicMs();
       try {
@@ -81,9 +83,10 @@ export class KvkeyCredential implements TokenCredential {
         this.note(`${source.name}: got a token in ${elapsed(started)}${token.detail ? ` (${token.detail})` : ""}, ${minutesLeft(token)}`);
         cache.store(key, token, source.name);
         this.announced.add(`hit:${key}`);
-        return handOut(token);
+        return this.handOut(token, scope, tenantId);
       } catch (err) {
-        const message = oneLine(err);
+        // @azure/identity starts its messages with the credential's name: said once is enough.
+        const message = oneLine(err).replace(new RegExp(`^${source.name}:\\s*`), "");
         this.note(`${source.name}: failed after ${elapsed(started)}: ${message}`);
         if (source.explicit && (err as Error).name !== "CredentialUnavailableError") {
           throw new CredentialAuthenticationError(`${source.name} could not get a token for ${scope}: ${message}`);
@@ -97,7 +100,7 @@ export class KvkeyCredential implements TokenCredential {
 
   /**
    * A vault answered 401 to a request carrying this token: it is dropped (here and in the token cache),
-   * so the retry and later runs get a new one.
+   * so no request and no later run sends it again.
    */
   rejectToken(token: string): void {
     const dropped = this.disk.reject(token) || this.memory.reject(token);
@@ -105,6 +108,24 @@ export class KvkeyCredential implements TokenCredential {
       this.announced.clear();
       this.note("the vault refused the token (401): dropped from kvkey's token cache; asking for a new one");
     }
+  }
+
+  /** Drops a refused token and gets a new one for the same scope and tenant (undefined if that fails). */
+  async replaceRejected(token: string): Promise<string | undefined> {
+    const context = this.handedOut.get(token);
+    this.rejectToken(token);
+    if (!context) return undefined;
+    try {
+      return (await this.getToken(context.scope, context.tenantId ? { tenantId: context.tenantId } : {})).token;
+    } catch (err) {
+      this.note(`no new token after the 401: ${oneLine(err)}`);
+      return undefined;
+    }
+  }
+
+  private handOut(token: CachedToken, scope: string, tenantId: string | undefined): AccessToken {
+    this.handedOut.set(token.token, { scope, tenantId });
+    return { token: token.token, expiresOnTimestamp: Date.now(), tokenType: "Bearer" };
   }
 
   private note(line: string, once?: string): void {
@@ -115,10 +136,6 @@ export class KvkeyCredential implements TokenCredential {
     }
     this.options.debug(`credential: ${line}`);
   }
-}
-
-function handOut(token: CachedToken): AccessToken {
-  return { token: token.token, expiresOnTimestamp: Date.now(), tokenType: "Bearer" };
 }
 
 function elapsed(started: number): string {
