@@ -20,7 +20,10 @@ export function azAvailable() {
   return { ok: true };
 }
 
-/** Prepares dir for az against `world`; returns the environment az runs with. */
+/**
+ * Prepares dir for az against `world`; returns the environment az runs with. `profile` is the account
+ * written to azureProfile.json (default: a managed identity); null writes none (for a real `az login`).
+ */
 export function azLoopbackEnv(world, dir, profile = { kind: "managed-identity" }) {
   const shim = join(dir, "az-shim");
   if (!existsSync(shim)) {
@@ -32,7 +35,8 @@ export function azLoopbackEnv(world, dir, profile = { kind: "managed-identity" }
   const bundle = join(dir, "ca-bundle.pem");
   writeFileSync(bundle, readFileSync("/etc/ssl/certs/ca-certificates.crt", "utf8") + "\n" + world.caPem);
   const configDir = join(dir, "azure-config");
-  writeAzProfile(configDir, profile);
+  if (profile) writeAzProfile(configDir, profile);
+  else mkdirSync(configDir, { recursive: true, mode: 0o700 });
   writeFileSync(join(configDir, "config"), "[core]\ncollect_telemetry = false\nsurvey_message = false\nfirst_run = no\n\n[cloud]\nname = AzureCloud\n");
   return {
     PATH: process.env.PATH,

@@ -5,12 +5,14 @@ export declare const FAKE_AZ_DIR: string;
 export declare const VAULT_TENANT: string;
 export declare const MI_CLIENT_ID: string;
 export declare const MSI_ENDPOINT: string;
+export declare const LOOPBACK_SUBSCRIPTION: string;
 
 export interface LoopbackAzureOptions {
   vaults?: string[];
   hsms?: string[];
   imds?: "drop" | "refuse" | "answer" | "unroutable";
   servicePrincipals?: Array<{ clientId: string; secret?: string; federatedToken?: string }>;
+  users?: Array<{ username: string; password: string; objectId: string }>;
 }
 
 export interface WorldRun {
@@ -22,7 +24,7 @@ export interface WorldRun {
 
 export interface WorldEvent {
   t: number;
-  kind: "managed-identity" | "imds" | "entra" | "rekey";
+  kind: "managed-identity" | "imds" | "entra" | "arm" | "rekey";
   [detail: string]: unknown;
 }
 

@@ -21,6 +21,8 @@ export const VAULT_TENANT = "00000000-0000-0000-0000-00000000cafe";
 /** The managed identity's client id the token endpoints report. */
 export const MI_CLIENT_ID = "99999999-0000-0000-0000-000000000002";
 export const MSI_ENDPOINT = "http://127.0.0.1:50342/oauth2/token";
+/** The one subscription the loopback ARM lists (for `az login`). */
+export const LOOPBACK_SUBSCRIPTION = "22222222-0000-0000-0000-000000000001";
 
 let support;
 /** { ok: true } or { ok: false, reason } — whether this machine can host the loopback Azure. */
@@ -39,7 +41,7 @@ export function loopbackAzureSupport() {
 /**
  * Starts the loopback Azure. Options: vaults (names under .vault.azure.net, default ["demo"]), hsms,
  * imds ("drop" | "refuse" | "answer" | "unroutable", default "drop"), servicePrincipals
- * ([{ clientId, secret, federatedToken? }]).
+ * ([{ clientId, secret, federatedToken? }]), users ([{ username, password, objectId }], for `az login -u`).
  */
 export async function startLoopbackAzure(options = {}) {
   const dir = mkdtempSync(join(tmpdir(), "kvkey-loopback-azure-"));
@@ -54,6 +56,9 @@ export async function startLoopbackAzure(options = {}) {
     hsms: options.hsms ?? [],
     imds: options.imds ?? "drop",
     servicePrincipals: options.servicePrincipals ?? [],
+    users: options.users ?? [],
+    userTenant: VAULT_TENANT,
+    subscriptionId: LOOPBACK_SUBSCRIPTION,
     pki,
   };
   if (!existsSync(DIST_INDEX)) throw new Error(`${DIST_INDEX} is missing: run \`npm run build\` first (\`npm test\` does).`);

@@ -10,8 +10,12 @@
 //     App Service's IDENTITY_ENDPOINT form);
 //   - IMDS at 169.254.169.254:80, as the test asks: "drop" (connections are accepted and never answered,
 //     like an address that drops packets), "refuse", "answer" (a working IMDS) or "unroutable";
-//   - a small Entra ID at login.microsoftonline.com:443: OpenID metadata, instance discovery and the v2.0
-//     token endpoint for client credentials (secret or federated assertion).
+//   - a small Entra ID at login.microsoftonline.com:443: OpenID metadata, instance and user-realm
+//     discovery, and the v2.0 token endpoint for client credentials (secret or federated assertion) and
+//     for users (password and refresh-token grants, with ID tokens and client_info as MSAL expects), so
+//     a real `az login -u` works;
+//   - a minimal Azure Resource Manager at management.azure.com:443 (127.0.0.3): the tenant and
+//     subscription lists `az login` reads.
 // Every token request and IMDS connection is appended to events.jsonl, so tests count them.
 // Control: JSON lines on stdin: {"op":"rekey"} restarts the emulator on a new data directory (new token
 // signing key: every token handed out before is refused from then on); {"op":"stop"}.
@@ -37,7 +41,7 @@ const hosts = [
   "::1 localhost",
   ...config.vaults.map((v) => `127.0.0.1 ${v}.vault.azure.net`),
   ...config.hsms.map((h) => `127.0.0.1 ${h}.managedhsm.azure.net`),
-  "127.0.0.1 management.azure.com",
+  "127.0.0.3 management.azure.com",
   "127.0.0.2 login.microsoftonline.com",
 ];
 writeFileSync(join(dir, "hosts"), hosts.join("\n") + "\n");
@@ -149,6 +153,27 @@ if (imdsServer) await listen(imdsServer, 80, "169.254.169.254");
 // ---- Entra ID -----------------------------------------------------------------------------------------
 const AUTHORITY = "https://login.microsoftonline.com";
 const principals = new Map((config.servicePrincipals ?? []).map((p) => [p.clientId, p]));
+const users = new Map((config.users ?? []).map((u) => [u.username.toLowerCase(), u]));
+const refreshTokens = new Map();
+const b64url = (value) => Buffer.from(typeof value === "string" ? value : JSON.stringify(value)).toString("base64url");
+/** An ID token as Entra ID's v2.0 endpoint issues it (MSAL reads it without checking a signature). */
+function idToken(user, tenant, clientId) {
+  const now = Math.floor(Date.now() / 1000);
+  const claims = {
+    aud: clientId,
+    iss: `${AUTHORITY}/${tenant}/v2.0`,
+    iat: now,
+    nbf: now,
+    exp: now + 3600,
+    name: user.username.split("@")[0],
+    oid: user.objectId,
+    preferred_username: user.username,
+    sub: `sub-${user.objectId}`,
+    tid: tenant,
+    ver: "2.0",
+  };
+  return `${b64url({ alg: "RS256", typ: "JWT", kid: "loopback" })}.${b64url(claims)}.${b64url("loopback-signature")}`;
+}
 const entra = https.createServer({ cert: pki.certPem, key: pki.keyPem }, async (req, res) => {
   const url = new URL(req.url, AUTHORITY);
   const body = await readBody(req);
@@ -160,6 +185,17 @@ const entra = https.createServer({ cert: pki.certPem, key: pki.keyPem }, async (
       tenant_discovery_endpoint: `${AUTHORITY}/${tenantFromEndpoint}/v2.0/.well-known/openid-configuration`,
       "api-version": "1.1",
       metadata: [{ preferred_network: "login.microsoftonline.com", preferred_cache: "login.windows.net", aliases: ["login.microsoftonline.com", "login.windows.net", "login.microsoft.com", "sts.windows.net"] }],
+    });
+  }
+  if (req.method === "GET" && parts[0] === "common" && parts[1] === "userrealm") {
+    const username = decodeURIComponent(parts[2] ?? "");
+    event("entra", { op: "userrealm", username });
+    return json(res, 200, {
+      ver: "1.0",
+      account_type: users.has(username.toLowerCase()) ? "Managed" : "Unknown",
+      domain_name: username.split("@")[1] ?? "",
+      cloud_instance_name: "microsoftonline.com",
+      cloud_audience_urn: "urn:federation:MicrosoftOnline",
     });
   }
   if (req.method === "GET" && parts[1] === "v2.0" && parts[2] === ".well-known") {
@@ -202,6 +238,33 @@ const entra = https.createServer({ cert: pki.certPem, key: pki.keyPem }, async (
     event("entra", { op: "token", tenant, clientId, grant, how, scope });
     const refuse = (code, text) =>
       json(res, 401, { error: "invalid_client", error_description: `AADSTS${code}: ${text}\r\nTrace ID: 00000000-0000-0000-0000-000000000000`, error_codes: [code] });
+    if (grant === "password" || grant === "refresh_token") {
+      let user;
+      if (grant === "password") {
+        user = users.get((form.get("username") ?? "").toLowerCase());
+        if (!user || user.password !== form.get("password")) {
+          return json(res, 400, { error: "invalid_grant", error_description: "AADSTS50126: Error validating credentials due to invalid username or password.", error_codes: [50126] });
+        }
+      } else {
+        user = refreshTokens.get(form.get("refresh_token"));
+        if (!user) return json(res, 400, { error: "invalid_grant", error_description: "AADSTS700082: The refresh token has expired due to inactivity.", error_codes: [700082] });
+      }
+      const resourceScope = scope.split(" ").find((s) => s.endsWith("/.default")) ?? "https://management.core.windows.net//.default";
+      const issued = mint(`user:${user.objectId}`, resourceScope.replace(/\/\/\.default$/, "/.default"));
+      const refresh = `rt-${Math.random().toString(36).slice(2)}-${Date.now()}`;
+      refreshTokens.set(refresh, user);
+      const expiresIn = Math.floor((issued.expiresOnTimestamp - Date.now()) / 1000);
+      return json(res, 200, {
+        token_type: "Bearer",
+        scope: `${resourceScope.replace(/\.default$/, "user_impersonation")} ${resourceScope}`,
+        expires_in: expiresIn,
+        ext_expires_in: expiresIn,
+        access_token: issued.token,
+        refresh_token: refresh,
+        id_token: idToken(user, tenant === "organizations" || tenant === "common" ? config.userTenant : tenant, clientId),
+        client_info: b64url({ uid: user.objectId, utid: config.userTenant }),
+      });
+    }
     if (grant !== "client_credentials") return json(res, 400, { error: "unsupported_grant_type", error_description: `AADSTS70003: grant ${grant} is not supported here.` });
     if (!principal) return refuse(700016, `Application with identifier '${clientId}' was not found in the directory '${tenant}'.`);
     if (how === "secret" && form.get("client_secret") !== principal.secret) return refuse(7000215, "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.");
@@ -218,6 +281,38 @@ const entra = https.createServer({ cert: pki.certPem, key: pki.keyPem }, async (
 });
 await listen(entra, 443, "127.0.0.2");
 
+// ---- Azure Resource Manager (what `az login` lists) ------------------------------------------------------
+const arm = https.createServer({ cert: pki.certPem, key: pki.keyPem }, async (req, res) => {
+  await readBody(req);
+  const url = new URL(req.url, "https://management.azure.com");
+  const path = url.pathname.replace(/\/+$/, "");
+  event("arm", { method: req.method, path });
+  const tenant = config.userTenant;
+  if (path === "/tenants") {
+    return json(res, 200, { value: [{ id: `/tenants/${tenant}`, tenantId: tenant, countryCode: "US", displayName: "Loopback", domains: ["contoso.example"], tenantCategory: "Home", defaultDomain: "contoso.example", tenantType: "AAD" }] });
+  }
+  if (path === "/subscriptions") {
+    const id = config.subscriptionId;
+    return json(res, 200, {
+      value: [
+        {
+          id: `/subscriptions/${id}`,
+          authorizationSource: "RoleBased",
+          managedByTenants: [],
+          subscriptionId: id,
+          tenantId: tenant,
+          displayName: "Loopback subscription",
+          state: "Enabled",
+          subscriptionPolicies: { locationPlacementId: "Public_2014-09-01", quotaId: "PayAsYouGo_2014-09-01", spendingLimit: "Off" },
+        },
+      ],
+      count: { type: "Total", value: 1 },
+    });
+  }
+  json(res, 404, { error: { code: "NotFound", message: `loopback ARM does not serve ${req.method} ${path}` } });
+});
+await listen(arm, 443, "127.0.0.3");
+
 // ---- control -------------------------------------------------------------------------------------------
 async function stop() {
   for (const socket of held) socket.destroy();
@@ -225,6 +320,7 @@ async function stop() {
     served.close(),
     new Promise((r) => tokenEndpoint.close(r)),
     new Promise((r) => entra.close(r)),
+    new Promise((r) => arm.close(r)),
     imdsServer ? new Promise((r) => imdsServer.close(r)) : undefined,
   ]);
   process.exit(0);
