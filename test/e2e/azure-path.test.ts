@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import {
   FAKE_AZ_DIR,
@@ -243,4 +244,71 @@ describe.skipIf(!support.ok)("against the loopback Azure with an IMDS (an Azure 
     expect((await world.kvkey(["show", "--vault-name", "vm", "-n", "k"], env)).code).toBe(0);
     expect(world.events("imds")).toHaveLength(2);
   });
+});
+
+// With Debian's real az (apt-get install azure-cli), where installed: kvkey reads az's own files and runs
+// az's own `account get-access-token`. Not required in CI (.ci/run does not install az).
+const HAS_AZ = support.ok && spawnSync("sh", ["-c", "command -v az"]).status === 0;
+test.runIf(support.ok && !HAS_AZ)("tests with the real az need azure-cli: skipped", () => {
+  console.warn("az is not installed: the tests of kvkey with the real az were skipped.");
+});
+
+describe.skipIf(!HAS_AZ)("with the real az on the loopback Azure", () => {
+  const USER = { username: "operator@contoso.example", password: "loopback-password", objectId: "77777777-0000-0000-0000-000000000007" };
+  let world: LoopbackAzure;
+  beforeAll(async () => {
+    requireBuilt();
+    world = await startLoopbackAzure({ vaults: ["real"], imds: "answer", users: [USER] });
+  }, 60_000);
+  afterAll(async () => world?.stop());
+
+  /** az's environment (a private config directory, telemetry off, the test CA trusted), and an az on PATH that logs its calls. */
+  function azUser() {
+    const home = mkdtempSync(join(world.dir, "az-user-"));
+    const bin = join(home, "bin");
+    mkdirSync(bin);
+    const realAz = spawnSync("sh", ["-c", "command -v az"], { encoding: "utf8" }).stdout.trim();
+    writeFileSync(join(bin, "az"), `#!/bin/sh\necho "$*" >> ${join(home, "az-calls")}\nexec ${realAz} "$@"\n`, { mode: 0o755 });
+    writeFileSync(join(home, "ca-bundle.pem"), world.caPem);
+    const env: Record<string, string> = {
+      PATH: `${bin}:${dirname(process.execPath)}:/usr/bin:/bin`,
+      HOME: home,
+      KVKEY_HOME: join(home, ".kvkey"),
+      AZURE_CONFIG_DIR: join(home, ".azure"),
+      AZURE_CORE_COLLECT_TELEMETRY: "false",
+      REQUESTS_CA_BUNDLE: join(home, "ca-bundle.pem"),
+      NODE_EXTRA_CA_CERTS: world.caFile,
+      KVKEY_CLOUD: "AzureCloud",
+      NO_COLOR: "1",
+    };
+    const calls = () => {
+      try {
+        return readFileSync(join(home, "az-calls"), "utf8").split("\n").filter((l) => l.startsWith("account get-access-token"));
+      } catch {
+        return [];
+      }
+    };
+    return { env, calls };
+  }
+
+  test("az login -u (a user): kvkey asks az once, then uses its token cache", async () => {
+    const u = azUser();
+    const login = await world.run("az", ["login", "-u", USER.username, "-p", USER.password, "--tenant", VAULT_TENANT, "-o", "none"], { env: u.env });
+    expect(login.stderr).toBe("");
+    expect(login.code).toBe(0);
+    const created = await world.kvkey(["create", "--vault-name", "real", "-n", "by-user"], u.env);
+    expect(created.stderr).toBe("");
+    expect(created.code).toBe(0);
+    expect((await world.kvkey(["show", "--vault-name", "real", "-n", "by-user"], u.env)).code).toBe(0);
+    expect(u.calls()).toEqual(["account get-access-token --output json --resource https://vault.azure.net"]);
+  }, 60_000);
+
+  test("az logged in as a managed identity (az 2.45 refuses --tenant for it): kvkey gets its token", async () => {
+    const u = azUser();
+    writeAzProfile(u.env.AZURE_CONFIG_DIR!);
+    const created = await world.kvkey(["create", "--vault-name", "real", "-n", "by-identity"], u.env);
+    expect(created.stderr).toBe("");
+    expect(created.code).toBe(0);
+    expect(u.calls()).toEqual(["account get-access-token --output json --resource https://vault.azure.net"]);
+  }, 60_000);
 });
