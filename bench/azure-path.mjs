@@ -14,6 +14,9 @@
 //                same service principal (service_principal_entries.json, tokens from the loopback Entra ID).
 //
 // Usage: npm run build && node bench/azure-path.mjs [pairs=7] [loops=3] [--only=az-login-mi,...]
+//        [--kvkey=path/to/other/dist/kvkey.js] [--imds=drop]
+// --kvkey times another build (an older kvkey, for a before/after); --imds=drop makes the IMDS address
+// drop packets, as off Azure (the managed-identity path then has no identity: leave it out with --only).
 // Needs root (network namespaces), Debian's az 2.45 and ../shared/tools/debian-az/az-shim; without them
 // it says what is missing and reports NOT MEASURED. Nothing machine-wide is changed.
 import { execFileSync } from "node:child_process";
@@ -29,6 +32,8 @@ const PAIRS = Number(positional[0] ?? 7);
 const LOOPS = Number(positional[1] ?? 3);
 const LOOP_SHOWS = 20;
 const only = process.argv.find((a) => a.startsWith("--only="))?.slice(7).split(",");
+const kvkeyBin = process.argv.find((a) => a.startsWith("--kvkey="))?.slice(8) ?? KVKEY_BIN;
+const imdsMode = process.argv.find((a) => a.startsWith("--imds="))?.slice(7) ?? "answer";
 const SP = { clientId: "44444444-0000-0000-0000-0000000000b1", secret: "bench-secret" };
 const USER = { username: "operator@contoso.example", password: "bench-password", objectId: "77777777-0000-0000-0000-0000000000b1" };
 
@@ -45,7 +50,9 @@ if (!support.ok || !az.ok) {
   process.exit(0);
 }
 
-const world = await startLoopbackAzure({ vaults: ["bench"], imds: "answer", servicePrincipals: [SP], users: [USER] });
+const world = await startLoopbackAzure({ vaults: ["bench"], imds: imdsMode, servicePrincipals: [SP], users: [USER] });
+if (kvkeyBin !== KVKEY_BIN) console.log(`kvkey: ${kvkeyBin}`);
+console.log(`IMDS: ${imdsMode}`);
 const scratch = mkdtempSync(join(tmpdir(), "kvkey-azure-bench-"));
 const node = process.execPath;
 const base = { PATH: `${dirname(node)}:/usr/bin:/bin`, LANG: "C.UTF-8", NO_COLOR: "1" };
@@ -115,12 +122,12 @@ async function timed(command, args, env) {
   if (r.code !== 0) throw new Error(`${command} ${args.join(" ")} failed (${r.code}): ${r.stderr.slice(0, 800)}`);
   return ms;
 }
-const kv = (args, env) => timed(node, [KVKEY_BIN, ...args], env);
+const kv = (args, env) => timed(node, [kvkeyBin, ...args], env);
 const azr = (args, env) => timed("az", ["keyvault", "key", ...args], env);
 
-// A vault with some keys for `list` and one for `show`.
-const seed = paths.find((p) => p.name === "managed-identity")?.kvkey ?? paths[0].kvkey;
-for (let i = 0; i < 10; i++) await kv(["create", "--vault-name", "bench", "-n", `listed-${i}`, "--kty", "EC"], seed);
+// A vault with some keys for `list` and one for `show` (made by this kvkey, through the first path).
+const seed = paths[0].kvkey;
+for (let i = 0; i < 10; i++) await timed(node, [KVKEY_BIN, "create", "--vault-name", "bench", "-n", `listed-${i}`, "--kty", "EC"], seed);
 
 let counter = 0;
 const commands = {

@@ -221,6 +221,9 @@ describe("the credential chain", () => {
     expect((await credential.getToken(SCOPE)).token).toBe("B-2");
     const next = countingSource("B");
     expect((await new KvkeyCredential({ env: {}, home: dir, sources: [next] }).getToken(SCOPE)).token).toBe("B-2");
+    // What the pipeline calls on a 401: a new token for the same scope and tenant; none for a token it never handed out.
+    expect(await credential.replaceRejected("B-2")).toBe("B-3");
+    expect(await credential.replaceRejected("unknown")).toBeUndefined();
   });
 
   test("a claims challenge bypasses the cache", async () => {
