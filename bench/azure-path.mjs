@@ -113,7 +113,14 @@ const paths = [
     kvkey: kvkeyEnv("sp", { AZURE_TENANT_ID: VAULT_TENANT, AZURE_CLIENT_ID: SP.clientId, AZURE_CLIENT_SECRET: SP.secret }),
     az: azServicePrincipal(),
   },
-].filter((p) => !only || only.includes(p.name));
+]
+  .filter((p) => !only || only.includes(p.name))
+  .filter((p) => {
+    // Without a working IMDS there is no managed identity, for kvkey or for az.
+    const needsImds = p.name === "az-login-mi" || p.name === "managed-identity";
+    if (needsImds && imdsMode !== "answer") console.log(`(${p.label} left out: it needs --imds=answer)`);
+    return !needsImds || imdsMode === "answer";
+  });
 
 async function timed(command, args, env) {
   const started = process.hrtime.bigint();
