@@ -50,6 +50,26 @@ describe("az's profile", () => {
     expect(readAzAccount({ AZURE_CONFIG_DIR: join(dir, "az"), AZURE_CLOUD_NAME: "AzureCloud" })).toBeDefined();
   });
 
+  test("a Cloud Shell login (a system-assigned identity): az refuses --tenant for it too", () => {
+    mkdirSync(join(dir, "az"));
+    const profile = {
+      subscriptions: [
+        {
+          id: "s1",
+          name: "Cloud Shell subscription",
+          tenantId: VAULT_TENANT,
+          isDefault: true,
+          environmentName: "AzureCloud",
+          user: { name: "live.com#op@example.com", type: "user", cloudShellID: true },
+        },
+      ],
+    };
+    writeFileSync(join(dir, "az", "azureProfile.json"), JSON.stringify(profile));
+    expect(azRefusesTenant(readAzAccount({ AZURE_CONFIG_DIR: join(dir, "az"), ACC_CLOUD: "PROD" })!)).toBe(true);
+    // Outside Cloud Shell (az checks ACC_CLOUD) the same account is an ordinary user.
+    expect(azRefusesTenant(readAzAccount({ AZURE_CONFIG_DIR: join(dir, "az") })!)).toBe(false);
+  });
+
   test("HOME/.azure when AZURE_CONFIG_DIR is not set; a rewritten profile changes the login stamp", () => {
     writeAzProfile(join(dir, ".azure"), { kind: "user" });
     const first = readAzAccount({ HOME: dir })!;
