@@ -145,8 +145,46 @@ const commands = {
 const argsOf = (a) => (typeof a === "function" ? a() : a);
 
 const stat = (values) => `median ${(median(values) / 1000).toFixed(2)} s (min ${(Math.min(...values) / 1000).toFixed(2)}, max ${(Math.max(...values) / 1000).toFixed(2)})`;
+
+/** `times` pairs of (kvkey, az), alternating which goes first; per-pair ratios. */
+async function paired(times, kvkeyRun, azRun) {
+  const kvT = [];
+  const azT = [];
+  const ratios = [];
+  for (let i = 0; i < times; i++) {
+    let k;
+    let a;
+    if (i % 2 === 0) {
+      k = await kvkeyRun();
+      a = await azRun();
+    } else {
+      a = await azRun();
+      k = await kvkeyRun();
+    }
+    kvT.push(k);
+    azT.push(a);
+    ratios.push(k / a);
+  }
+  return { kvT, azT, ratio: median(ratios) };
+}
+
+const loop = async (runner, args, env) => {
+  const started = process.hrtime.bigint();
+  for (let i = 0; i < LOOP_SHOWS; i++) await runner(args, env);
+  return Number(process.hrtime.bigint() - started) / 1e6;
+};
+
 const rows = [];
 let allMet = true;
+function record(path, what, { kvT, azT, ratio }, goal) {
+  const met = ratio <= goal;
+  allMet &&= met;
+  rows.push({ path: path.label, what, kvkey: median(kvT), az: median(azT), ratio, goal: `≤ ${goal}x` });
+  console.log(`  ${what.padEnd(8)} kvkey ${stat(kvT)} | az ${stat(azT)} | kvkey/az median of pairs ${ratio.toFixed(2)}x`);
+  const f = (v) => (v >= 10_000 ? `${(v / 1000).toFixed(1)} s` : `${v.toFixed(0)} ms`);
+  verdict({ target: `${path.label}: ${what}`, measured: `${ratio.toFixed(2)}x (kvkey ${f(median(kvT))}, az ${f(median(azT))})`, goal: `≤ ${goal}x`, met });
+}
+
 for (const path of paths) {
   console.log(`\n== ${path.label}`);
   // First run of each: kvkey fetches its token (cold), az builds its command index; reported, not scored.
@@ -154,58 +192,19 @@ for (const path of paths) {
   const coldAz = await azr(commands.show.az, path.az);
   console.log(`  first show (kvkey gets a token, az warms up): kvkey ${(coldKv / 1000).toFixed(2)} s, az ${(coldAz / 1000).toFixed(2)} s`);
   for (const [name, command] of Object.entries(commands)) {
-    const kvT = [];
-    const azT = [];
-    const ratios = [];
-    for (let i = 0; i < PAIRS; i++) {
-      let k;
-      let a;
-      if (i % 2 === 0) {
-        k = await kv(argsOf(command.kvkey), path.kvkey);
-        a = await azr(argsOf(command.az), path.az);
-      } else {
-        a = await azr(argsOf(command.az), path.az);
-        k = await kv(argsOf(command.kvkey), path.kvkey);
-      }
-      kvT.push(k);
-      azT.push(a);
-      ratios.push(k / a);
-    }
-    const ratio = median(ratios);
-    const met = ratio <= 0.5;
-    allMet &&= met;
-    rows.push({ path: path.label, what: name, kvkey: median(kvT), az: median(azT), ratio, goal: "≤ 0.5x" });
-    console.log(`  ${name.padEnd(7)} kvkey ${stat(kvT)} | az ${stat(azT)} | kvkey/az median of pairs ${ratio.toFixed(2)}x`);
-    verdict({ target: `${path.label}: ${name}`, measured: `${ratio.toFixed(2)}x (kvkey ${median(kvT).toFixed(0)} ms, az ${median(azT).toFixed(0)} ms)`, goal: "≤ 0.5x", met });
+    const result = await paired(
+      PAIRS,
+      () => kv(argsOf(command.kvkey), path.kvkey),
+      () => azr(argsOf(command.az), path.az),
+    );
+    record(path, name, result, 0.5);
   }
-  const loopKv = [];
-  const loopAz = [];
-  const loopRatios = [];
-  const loop = async (runner, args, env) => {
-    const started = process.hrtime.bigint();
-    for (let i = 0; i < LOOP_SHOWS; i++) await runner(args, env);
-    return Number(process.hrtime.bigint() - started) / 1e6;
-  };
-  for (let i = 0; i < LOOPS; i++) {
-    let k;
-    let a;
-    if (i % 2 === 0) {
-      k = await loop(kv, commands.show.kvkey, path.kvkey);
-      a = await loop(azr, commands.show.az, path.az);
-    } else {
-      a = await loop(azr, commands.show.az, path.az);
-      k = await loop(kv, commands.show.kvkey, path.kvkey);
-    }
-    loopKv.push(k);
-    loopAz.push(a);
-    loopRatios.push(k / a);
-  }
-  const loopRatio = median(loopRatios);
-  const loopMet = loopRatio <= 0.35;
-  allMet &&= loopMet;
-  rows.push({ path: path.label, what: `${LOOP_SHOWS} shows`, kvkey: median(loopKv), az: median(loopAz), ratio: loopRatio, goal: "≤ 0.35x" });
-  console.log(`  ${LOOP_SHOWS} shows kvkey ${stat(loopKv)} | az ${stat(loopAz)} | ${loopRatio.toFixed(2)}x`);
-  verdict({ target: `${path.label}: ${LOOP_SHOWS} sequential shows`, measured: `${loopRatio.toFixed(2)}x (kvkey ${(median(loopKv) / 1000).toFixed(1)} s, az ${(median(loopAz) / 1000).toFixed(1)} s)`, goal: "≤ 0.35x", met: loopMet });
+  const loops = await paired(
+    LOOPS,
+    () => loop(kv, commands.show.kvkey, path.kvkey),
+    () => loop(azr, commands.show.az, path.az),
+  );
+  record(path, `${LOOP_SHOWS} shows`, loops, 0.35);
 }
 
 console.log(`\nuptime at end: ${uptime()}`);

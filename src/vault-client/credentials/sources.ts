@@ -102,6 +102,26 @@ export function planCredentialSources(env: Env, home: string, deps: PlanDependen
   }
 }
 
+type IdentityModule = typeof import("./identity-sources.js");
+type Credential = import("@azure/core-auth").TokenCredential;
+
+/**
+ * A fetch through one @azure/identity credential, built on first use (which is when @azure/identity
+ * loads). `detail` says, for --debug, what the token was got with.
+ */
+function viaIdentity(
+  make: (identity: IdentityModule) => Promise<Credential>,
+  options: { detail?: (tenantId: string | undefined) => string; passTenant?: boolean } = {},
+): CredentialSource["fetch"] {
+  let credential: Promise<Credential> | undefined;
+  return async (scope, tenantId, claims) => {
+    const identity = await import("./identity-sources.js");
+    credential ??= make(identity);
+    const token = await identity.tokenFrom(await credential, scope, options.passTenant === false ? undefined : tenantId, claims);
+    return options.detail ? { ...token, detail: options.detail(tenantId) } : token;
+  };
+}
+
 function scopeResource(scope: string): string {
   return scope.replace(/\/\.default$/, "");
 }
@@ -124,17 +144,12 @@ function environment(env: Env): CredentialSource {
       fetch: notConfigured,
     };
   }
-  let credential: Promise<import("@azure/core-auth").TokenCredential> | undefined;
   return {
     name,
     // The key is a hash (token-cache.ts): the secret itself is never written anywhere.
     account: ["environment", authority, tenant, client, ...secretKind],
     explicit: true,
-    async fetch(scope, tenantId, claims) {
-      const identity = await import("./identity-sources.js");
-      credential ??= identity.environmentCredential(env);
-      return { ...(await identity.tokenFrom(await credential, scope, tenantId, claims)), detail: `client ${client}, tenant ${tenantId ?? tenant}` };
-    },
+    fetch: viaIdentity((identity) => identity.environmentCredential(env), { detail: (tenantId) => `client ${client}, tenant ${tenantId ?? tenant}` }),
   };
 }
 
@@ -150,16 +165,11 @@ function workloadIdentity(env: Env): CredentialSource {
       fetch: notConfigured,
     };
   }
-  let credential: Promise<import("@azure/core-auth").TokenCredential> | undefined;
   return {
     name,
     account: ["workload", env.AZURE_AUTHORITY_HOST ?? "", env.AZURE_TENANT_ID, env.AZURE_CLIENT_ID, file],
     explicit: true,
-    async fetch(scope, tenantId, claims) {
-      const identity = await import("./identity-sources.js");
-      credential ??= identity.workloadIdentityCredential(env);
-      return { ...(await identity.tokenFrom(await credential, scope, tenantId, claims)), detail: `client ${env.AZURE_CLIENT_ID}, token file ${file}` };
-    },
+    fetch: viaIdentity((identity) => identity.workloadIdentityCredential(env), { detail: () => `client ${env.AZURE_CLIENT_ID}, token file ${file}` }),
   };
 }
 
@@ -176,19 +186,14 @@ export function managedIdentityEndpoint(env: Env, exists: (path: string) => bool
 
 function managedIdentity(env: Env, home: string, exists: (path: string) => boolean, options: { probe: boolean }): CredentialSource {
   const endpoint = managedIdentityEndpoint(env, exists) ?? imdsHost(env);
-  let credential: Promise<import("@azure/core-auth").TokenCredential> | undefined;
+  const client = env.AZURE_CLIENT_ID ? `, client ${env.AZURE_CLIENT_ID}` : "";
   const source: CredentialSource = {
     name: "ManagedIdentityCredential",
     account: ["managed-identity", endpoint, env.AZURE_CLIENT_ID ?? ""],
     // An endpoint the environment names is deliberate; plain IMDS is a guess.
     explicit: managedIdentityEndpoint(env, exists) !== undefined,
-    async fetch(scope, _tenantId, claims) {
-      const identity = await import("./identity-sources.js");
-      credential ??= identity.managedIdentityCredential(env);
-      const client = env.AZURE_CLIENT_ID ? `, client ${env.AZURE_CLIENT_ID}` : "";
-      // A managed identity's token is its own tenant's: the challenge's tenant is not passed on.
-      return { ...(await identity.tokenFrom(await credential, scope, undefined, claims)), detail: `${endpoint}${client}` };
-    },
+    // A managed identity's token is its own tenant's: the challenge's tenant is not passed on.
+    fetch: viaIdentity((identity) => identity.managedIdentityCredential(env), { detail: () => `${endpoint}${client}`, passTenant: false }),
   };
   if (options.probe) {
     source.check = async () => {
@@ -233,45 +238,26 @@ function azureCli(env: Env, account: AzAccount | undefined, options: { requireLo
   return source;
 }
 
-function developerCli(env: Env, unavailable: string | undefined): CredentialSource {
-  let credential: Promise<import("@azure/core-auth").TokenCredential> | undefined;
+/** A developer tool's login, through @azure/identity (azd, PowerShell, VS Code). */
+function toolSource(name: string, make: (identity: IdentityModule) => Promise<Credential>, options: { unavailable?: string; explicit?: boolean } = {}): CredentialSource {
   return {
-    name: "AzureDeveloperCliCredential",
-    explicit: false,
-    ...(unavailable ? { unavailable, unconfigured: true } : {}),
-    async fetch(scope, tenantId, claims) {
-      const identity = await import("./identity-sources.js");
-      credential ??= identity.azureDeveloperCliCredential(env);
-      return identity.tokenFrom(await credential, scope, tenantId, claims);
-    },
+    name,
+    explicit: options.explicit ?? false,
+    ...(options.unavailable ? { unavailable: options.unavailable, unconfigured: true } : {}),
+    fetch: viaIdentity(make),
   };
+}
+
+function developerCli(env: Env, unavailable: string | undefined): CredentialSource {
+  return toolSource("AzureDeveloperCliCredential", (identity) => identity.azureDeveloperCliCredential(env), unavailable ? { unavailable } : {});
 }
 
 function powerShell(env: Env, unavailable: string | undefined): CredentialSource {
-  let credential: Promise<import("@azure/core-auth").TokenCredential> | undefined;
-  return {
-    name: "AzurePowerShellCredential",
-    explicit: false,
-    ...(unavailable ? { unavailable, unconfigured: true } : {}),
-    async fetch(scope, tenantId, claims) {
-      const identity = await import("./identity-sources.js");
-      credential ??= identity.azurePowerShellCredential(env);
-      return identity.tokenFrom(await credential, scope, tenantId, claims);
-    },
-  };
+  return toolSource("AzurePowerShellCredential", (identity) => identity.azurePowerShellCredential(env), unavailable ? { unavailable } : {});
 }
 
 function visualStudioCode(env: Env): CredentialSource {
-  let credential: Promise<import("@azure/core-auth").TokenCredential> | undefined;
-  return {
-    name: "VisualStudioCodeCredential",
-    explicit: true,
-    async fetch(scope, tenantId, claims) {
-      const identity = await import("./identity-sources.js");
-      credential ??= identity.visualStudioCodeCredential(env);
-      return identity.tokenFrom(await credential, scope, tenantId, claims);
-    },
-  };
+  return toolSource("VisualStudioCodeCredential", (identity) => identity.visualStudioCodeCredential(env), { explicit: true });
 }
 
 function notConfigured(): Promise<never> {

@@ -30,40 +30,49 @@ function serial() {
 
 const lf = (pem) => pem.replace(/\r\n/g, "\n");
 
-/** { caPem, certPem, keyPem } for the given DNS names (and 127.0.0.1). */
-export function makeTestPki(names = AZURE_NAMES) {
-  const caKey = rsaKey();
-  const ca = forge.pki.createCertificate();
-  ca.publicKey = forge.pki.publicKeyFromPem(caKey.publicPem);
-  ca.serialNumber = serial();
-  ca.validity.notBefore = new Date(Date.now() - 3_600_000);
-  ca.validity.notAfter = new Date(Date.now() + 30 * 86_400_000);
-  const caSubject = [{ name: "commonName", value: "kvkey loopback Azure test CA" }];
-  ca.setSubject(caSubject);
-  ca.setIssuer(caSubject);
-  ca.setExtensions([
-    { name: "basicConstraints", cA: true, critical: true, pathLenConstraint: 0 },
-    { name: "keyUsage", keyCertSign: true, cRLSign: true, critical: true },
-    { name: "subjectKeyIdentifier" },
-  ]);
-  const caPrivate = forge.pki.privateKeyFromPem(caKey.privatePem);
-  ca.sign(caPrivate, forge.md.sha256.create());
-
-  const serverKey = rsaKey();
+/** A certificate for `publicPem`, valid from an hour ago for 30 days, signed by `signer`. */
+function certificate(publicPem, subject, issuer, extensions, signer) {
   const cert = forge.pki.createCertificate();
-  cert.publicKey = forge.pki.publicKeyFromPem(serverKey.publicPem);
+  cert.publicKey = forge.pki.publicKeyFromPem(publicPem);
   cert.serialNumber = serial();
   cert.validity.notBefore = new Date(Date.now() - 3_600_000);
   cert.validity.notAfter = new Date(Date.now() + 30 * 86_400_000);
-  cert.setSubject([{ name: "commonName", value: names[0] }]);
-  cert.setIssuer(caSubject);
-  cert.setExtensions([
-    { name: "basicConstraints", cA: false },
-    { name: "keyUsage", digitalSignature: true, keyEncipherment: true, critical: true },
-    { name: "extKeyUsage", serverAuth: true },
-    { name: "subjectAltName", altNames: [...names.map((value) => ({ type: 2, value })), { type: 7, ip: "127.0.0.1" }] },
-    { name: "authorityKeyIdentifier", keyIdentifier: ca.generateSubjectKeyIdentifier().getBytes() },
-  ]);
-  cert.sign(caPrivate, forge.md.sha256.create());
+  cert.setSubject(subject);
+  cert.setIssuer(issuer);
+  cert.setExtensions(extensions);
+  cert.sign(signer, forge.md.sha256.create());
+  return cert;
+}
+
+/** { caPem, certPem, keyPem } for the given DNS names (and 127.0.0.1). */
+export function makeTestPki(names = AZURE_NAMES) {
+  const caKey = rsaKey();
+  const caPrivate = forge.pki.privateKeyFromPem(caKey.privatePem);
+  const caSubject = [{ name: "commonName", value: "kvkey loopback Azure test CA" }];
+  const ca = certificate(
+    caKey.publicPem,
+    caSubject,
+    caSubject,
+    [
+      { name: "basicConstraints", cA: true, critical: true, pathLenConstraint: 0 },
+      { name: "keyUsage", keyCertSign: true, cRLSign: true, critical: true },
+      { name: "subjectKeyIdentifier" },
+    ],
+    caPrivate,
+  );
+  const serverKey = rsaKey();
+  const cert = certificate(
+    serverKey.publicPem,
+    [{ name: "commonName", value: names[0] }],
+    caSubject,
+    [
+      { name: "basicConstraints", cA: false },
+      { name: "keyUsage", digitalSignature: true, keyEncipherment: true, critical: true },
+      { name: "extKeyUsage", serverAuth: true },
+      { name: "subjectAltName", altNames: [...names.map((value) => ({ type: 2, value })), { type: 7, ip: "127.0.0.1" }] },
+      { name: "authorityKeyIdentifier", keyIdentifier: ca.generateSubjectKeyIdentifier().getBytes() },
+    ],
+    caPrivate,
+  );
   return { caPem: lf(forge.pki.certificateToPem(ca)), certPem: lf(forge.pki.certificateToPem(cert)), keyPem: serverKey.privatePem };
 }
