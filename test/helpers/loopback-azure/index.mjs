@@ -32,7 +32,10 @@ export function loopbackAzureSupport() {
   if (process.platform !== "linux") support = { ok: false, reason: "the loopback Azure needs Linux namespaces" };
   else if (missing.length) support = { ok: false, reason: `the loopback Azure needs ${missing.join(", ")} (util-linux, iproute2)` };
   else {
-    const probe = spawnSync("unshare", ["--net", "--mount", "sh", "-c", "ip link set lo up"], { encoding: "utf8" });
+    // Everything world.mjs does to set itself up, in a throw-away namespace.
+    const probe = spawnSync("unshare", ["--net", "--mount", "--propagation", "private", "sh", "-c", "ip link set lo up && ip addr add 169.254.169.254/32 dev lo && mount --bind /etc/hosts /etc/hosts"], {
+      encoding: "utf8",
+    });
     support = probe.status === 0 ? { ok: true } : { ok: false, reason: `cannot make a network namespace here (${(probe.stderr || "").trim() || `exit ${probe.status}`}); run as root` };
   }
   return support;
