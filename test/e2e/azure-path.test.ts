@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import {
   FAKE_AZ_DIR,
@@ -94,6 +94,12 @@ describe.skipIf(!support.ok)("against the loopback Azure", () => {
     expect(u.azCalls()).toHaveLength(2);
     expect((await u.kvkey(["show", "--vault-name", "demo", "-n", "after-rekey"])).code).toBe(0);
     expect(u.azCalls()).toHaveLength(2);
+    // The tokens live only in the cache file (0600), never in the --debug trace.
+    const cacheFile = join(u.env.KVKEY_HOME!, "azure-tokens.json");
+    expect(statSync(cacheFile).mode & 0o777).toBe(0o600);
+    const tokens = (JSON.parse(readFileSync(cacheFile, "utf8")) as { tokens: Array<{ token: string }> }).tokens.map((t) => t.token);
+    expect(tokens).toHaveLength(1);
+    for (const token of tokens) expect(after.stderr).not.toContain(token.split(".")[2]);
   });
 
   test("a token refused on first use is replaced within the same run", async () => {
