@@ -99,6 +99,11 @@ function activeCloudFromConfig(configDir: string): string | undefined {
   return undefined;
 }
 
+/** When az's profile was last written ("" when there is none): a change means another login. */
+export function azProfileStamp(env: Record<string, string | undefined>): string {
+  return stamp(join(azConfigDir(env), "azureProfile.json"));
+}
+
 function stamp(path: string): string {
   try {
     const stat = statSync(path);

@@ -1,5 +1,6 @@
 import type { AccessToken, GetTokenOptions, TokenCredential } from "@azure/core-auth";
 import { monotonicMs } from "../../shared/monotonic.js";
+import { azProfileStamp } from "./az-profile.js";
 import { planCredentialSources, type CredentialSource, type FetchedToken } from "./sources.js";
 import { TokenCache, tokenCacheKey, type CachedToken } from "./token-cache.js";
 
@@ -30,6 +31,7 @@ const SIGN_IN_HINT = "Please run 'az login' to setup account, or set AZURE_TENAN
 
 export class KvkeyCredential implements TokenCredential {
   private sources: CredentialSource[] | undefined;
+  private planStamp: string | undefined;
   private readonly disk: TokenCache;
   /** Tokens of sources that do not know their account: this process only. */
   private readonly memory = new TokenCache(undefined);
@@ -40,7 +42,6 @@ export class KvkeyCredential implements TokenCredential {
 
   constructor(private readonly options: KvkeyCredentialOptions) {
     this.disk = new TokenCache(options.home);
-    this.sources = options.sources;
   }
 
   /**
@@ -53,7 +54,7 @@ export class KvkeyCredential implements TokenCredential {
     const scope = Array.isArray(scopes) ? scopes[0]! : scopes;
     const tenantId = getTokenOptions.tenantId;
     const claims = getTokenOptions.claims;
-    const sources = (this.sources ??= planCredentialSources(this.options.env, this.options.home));
+    const sources = this.plan();
     const failures: string[] = [];
     for (const source of sources) {
       if (source.unavailable) {
@@ -96,6 +97,21 @@ export class KvkeyCredential implements TokenCredential {
     }
     const tried = failures.length ? `: ${failures.map((f) => f.replace(/\.$/, "")).join("; ")}` : "";
     throw new NoCredentialsError(`No Azure credentials found${tried}. ${SIGN_IN_HINT}`);
+  }
+
+  /**
+   * The sources, planned once — and again when az's login changes under a long-lived process (`kvkey
+   * shell`): a new `az login` or `az account set` rewrites az's profile.
+   */
+  private plan(): CredentialSource[] {
+    if (this.options.sources) return this.options.sources;
+    const stamp = azProfileStamp(this.options.env);
+    if (!this.sources || stamp !== this.planStamp) {
+      this.sources = planCredentialSources(this.options.env, this.options.home);
+      this.planStamp = stamp;
+      this.checks.clear();
+    }
+    return this.sources;
   }
 
   /**

@@ -345,6 +345,19 @@ describe("az account get-access-token", () => {
     expect(argvs()).toHaveLength(2);
   });
 
+  test("a new az login under a long-lived process (kvkey shell) is noticed: the earlier login's token is not used", async () => {
+    writeAzProfile(join(dir, "az"), { kind: "user", userName: "alice@contoso.example" });
+    const env = azEnv();
+    const credential = new KvkeyCredential({ env, home: join(dir, "home") });
+    await credential.getToken(SCOPE, { tenantId: VAULT_TENANT });
+    await credential.getToken(SCOPE, { tenantId: VAULT_TENANT });
+    expect(argvs()).toHaveLength(1);
+    writeAzProfile(join(dir, "az"), { kind: "user", userName: "bob@contoso.example" });
+    utimesSync(join(dir, "az", "azureProfile.json"), new Date(), new Date(Date.now() + 5_000));
+    await credential.getToken(SCOPE, { tenantId: VAULT_TENANT });
+    expect(argvs()).toHaveLength(2);
+  });
+
   test("az's own error, without its ERROR: prefix; az missing from PATH", async () => {
     const env = azEnv();
     await expect(azAccessToken({ resource: "https://vault.azure.net", env })).rejects.toThrow(/^Please run 'az login' to setup account\.$/);
