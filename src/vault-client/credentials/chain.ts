@@ -36,6 +36,7 @@ export class KvkeyCredential implements TokenCredential {
   /** Tokens of sources that do not know their account: this process only. */
   private readonly memory = new TokenCache(undefined);
   private readonly checks = new Map<CredentialSource, Promise<string | undefined>>();
+  private readonly inFlight = new Map<string, Promise<FetchedToken>>();
   private readonly announced = new Set<string>();
   /** What each token handed out was for, so a refused one can be replaced (replaceRejected). */
   private readonly handedOut = new Map<string, { scope: string; tenantId: string | undefined }>();
@@ -80,7 +81,14 @@ export class KvkeyCredential implements TokenCredential {
             continue;
           }
         }
-        const token: FetchedToken = await source.fetch(scope, tenantId, claims);
+        // Requests made at once (two vaults, a page and a completion) share one fetch: one az run, not two.
+        const flightKey = `${key}:${claims ?? ""}`;
+        let flight = this.inFlight.get(flightKey);
+        if (!flight) {
+          flight = source.fetch(scope, tenantId, claims).finally(() => this.inFlight.delete(flightKey));
+          this.inFlight.set(flightKey, flight);
+        }
+        const token: FetchedToken = await flight;
         this.note(`${source.name}: got a token in ${elapsed(started)}${token.detail ? ` (${token.detail})` : ""}, ${minutesLeft(token)}`);
         cache.store(key, token, source.name);
         this.announced.add(`hit:${key}`);

@@ -246,6 +246,14 @@ describe("the credential chain", () => {
     expect(await credential.replaceRejected("unknown")).toBeUndefined();
   });
 
+  test("requests made at once share one fetch", async () => {
+    const source = countingSource("B");
+    const credential = new KvkeyCredential({ env: {}, home: dir, sources: [source] });
+    const tokens = await Promise.all([credential.getToken(SCOPE), credential.getToken(SCOPE), credential.getToken(SCOPE)]);
+    expect(tokens.map((t) => t.token)).toEqual(["B-1", "B-1", "B-1"]);
+    expect(source.fetches).toBe(1);
+  });
+
   test("a claims challenge bypasses the cache", async () => {
     const source = countingSource("B");
     const credential = new KvkeyCredential({ env: {}, home: dir, sources: [source] });
