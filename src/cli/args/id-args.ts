@@ -112,7 +112,8 @@ function exclusiveWithId(raw: IdArgsRaw, others: Array<keyof IdArgsRaw>): void {
 
 /**
  * A key (or deleted key) address. For `collection: "deletedkeys"` the --id is a recovery id
- * (`https://host/deletedkeys/name`). A version in an --id is used only when the command takes one.
+ * (`https://host/deletedkeys/name`). As in az's validators, --id decides the vault and the name (a
+ * --name/-n next to it is ignored), and its version wins; without one in the id, --version applies.
  */
 export function resolveKeyAddress(
   raw: IdArgsRaw,
@@ -120,20 +121,21 @@ export function resolveKeyAddress(
   opts: { collection: "keys" | "deletedkeys"; takesVersion: boolean },
 ): KeyAddress {
   if (raw.id !== undefined) {
-    exclusiveWithId(raw, ["vaultName", "hsmName", "name", "version"]);
+    exclusiveWithId(raw, ["vaultName", "hsmName"]);
     const url = parseUrl(raw.id);
     // az's parse_key_vault_id: two or three non-empty path segments, {collection}/{name}[/{version}].
     const segments = url.pathname.split("/").filter((s) => s !== "");
     if (segments.length < 2 || segments.length > 3) throw new UsageError(`'${raw.id}' is not a valid ID`);
     const [collection, name, version] = segments as [string, string, string?];
-    // Current az ignores the collection; kvkey still refuses a secret or certificate id for a key
-    // command, but lets the deleted-key commands take either a key id or a recovery id, as az does.
-    const accepted = opts.collection === "keys" ? ["keys"] : ["deletedkeys", "keys"];
-    if (!accepted.includes(collection.toLowerCase())) {
+    // az 2.45's id parser (KeyVaultIdentifier) holds every id to its collection: a key command takes
+    // a /keys/ id, purge, recover and show-deleted a recovery id (/deletedkeys/). Current az dropped
+    // the check; kvkey keeps it, since a key id handed to purge is more likely a slip than intended.
+    if (collection.toLowerCase() !== opts.collection) {
       throw new UsageError(`invalid id: The collection "${collection}" does not match the expected "${opts.collection}"`);
     }
     const address: KeyAddress = { vaultUrl: `${url.protocol}//${url.host}`, name: decodeURIComponent(name) };
-    if (opts.takesVersion && version) address.version = version;
+    const chosen = version || raw.version;
+    if (opts.takesVersion && chosen) address.version = chosen;
     return address;
   }
   const vaultUrl = vaultUrlFromNames(raw, cloud);

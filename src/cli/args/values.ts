@@ -1,21 +1,28 @@
 import { statSync } from "node:fs";
 import { UsageError } from "../errors.js";
+import { getCloseMatches } from "../suggest.js";
 
-// Value parsers for az's argument types, with az's messages. Each takes the raw text commander
+// Value parsers for az's argument types, with az's messages. Each takes the raw text the parser
 // collected and the flag as the user knows it.
 
-/** az matches enum choices case-insensitively and passes on the canonical spelling. */
+/**
+ * az matches enum choices case-insensitively and passes on the canonical spelling. Its error lists the
+ * choices in the enum's own order (pass them in az's order) and suggests the closest one underneath.
+ */
 export function choice<T extends string>(command: string, flag: string, value: string, allowed: readonly T[]): T {
   const found = allowed.find((a) => a.toLowerCase() === value.toLowerCase());
   if (found === undefined) {
-    throw new UsageError(`${command}: '${value}' is not a valid value for '${flag}'. Allowed values: ${allowed.join(", ")}.`);
+    const error = new UsageError(`${command}: '${value}' is not a valid value for '${flag}'. Allowed values: ${allowed.join(", ")}.`);
+    const guess = getCloseMatches(value, allowed, 3, 0.7)[0];
+    if (guess) error.recommendations.push(`Did you mean '${guess}' ?`);
+    throw error;
   }
   return found;
 }
 
 /**
  * az's three-state booleans: a bare flag means true, or an explicit true/false (any case).
- * commander hands a bare optional-value flag over as `true`.
+ * The parser hands a bare optional-value flag over as `true`.
  */
 export function threeState(command: string, flag: string, value: string | boolean | undefined): boolean | undefined {
   if (value === undefined) return undefined;

@@ -5,6 +5,7 @@ import type { OptionSpec, RawOptions } from "../spec.js";
 import { ValidationError } from "../errors.js";
 import { choice, datetime, isFile, tags, threeState } from "../args/values.js";
 import { list, str } from "./shared.js";
+import { KEY_OPS_AZ_ORDER } from "../args/az-enums.js";
 import { LOCAL_ATTESTATION_AUTHORITY } from "./attestation.js";
 
 // The key attribute arguments create, import and set-attributes share (az's "common" key args), and
@@ -13,7 +14,7 @@ import { LOCAL_ATTESTATION_AUTHORITY } from "./attestation.js";
 export const KEY_OPS = ["decrypt", "encrypt", "export", "import", "sign", "unwrapKey", "verify", "wrapKey"] as const;
 
 export const OPS_OPTION: OptionSpec = {
-  flags: "--ops <ops...>",
+  flags: "--ops [ops...]",
   help: "Space-separated list of permitted JSON web key operations.",
   choices: KEY_OPS,
 };
@@ -23,7 +24,7 @@ export const NOT_BEFORE_OPTION: OptionSpec = {
   help: "Key not usable before the provided UTC datetime (Y-m-d'T'H:M:S'Z').",
 };
 export const TAGS_OPTION: OptionSpec = {
-  flags: "--tags <tags...>",
+  flags: "--tags [tags...]",
   help: 'Space-separated tags: key[=value] [key[=value] ...]. Use "" to clear existing tags.',
 };
 export const EXPORTABLE_OPTION: OptionSpec = {
@@ -64,7 +65,7 @@ export interface KeyPropertyArgs {
 }
 
 export function parseKeyOps(command: string, raw: RawOptions): string[] | undefined {
-  return list(raw, "ops")?.map((op) => choice(command, "--ops", op, KEY_OPS));
+  return list(raw, "ops")?.map((op) => choice(command, "--ops", op, KEY_OPS_AZ_ORDER));
 }
 
 export function parseKeyProperties(command: string, raw: RawOptions, cwd: string): KeyPropertyArgs {
