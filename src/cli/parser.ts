@@ -296,7 +296,7 @@ function consume(parser: Parser, argv: readonly string[], tuples: Array<OptionTu
   if (missing.length) throw new UsageError(`the following arguments are required: ${missing.map((p) => p.label).join(", ")}`);
   if (extras.length) {
     const error = new UsageError(`unrecognized arguments: ${extras.join(" ")}`);
-    const unknown = extras.find((e) => e.startsWith("--"));
+    const unknown = extras.find((e) => e.startsWith("--") && e.length > 2);
     const guess = unknown ? closest(unknown.split("=")[0]!, parser.longFlags) : undefined;
     if (guess) error.recommendations.push(`Did you mean '${guess}' ?`);
     throw error;

@@ -37,14 +37,14 @@ export async function expandFileArguments(args: readonly string[], io: CliIO): P
       out.push(head + content);
       continue;
     }
-    const flag = head ? head.slice(0, -1) : flagBefore(args, i);
+    const flag = head.startsWith("-") ? head.slice(0, -1) : flagBefore(args, i);
     if (flag !== undefined && isQueryFlag(flag)) {
       out.push(arg);
       continue;
     }
-    const where = flag?.startsWith("-") ? `argument ${flag}: ` : "";
+    const where = flag === undefined ? "" : `argument ${flag}: `;
     throw new UsageError(
-      `${where}cannot read '${path}' for the value '${value}': ${content.reason}. A value starting with @ is read from that file (@- reads standard input).`,
+      `${where}cannot read the file '${path}' named by '${arg}': ${content.reason}. A value starting with @ is read from that file (@- reads standard input).`,
     );
   }
   return out;

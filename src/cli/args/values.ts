@@ -1,5 +1,8 @@
-import { statSync } from "node:fs";
-import { UsageError } from "../errors.js";
+import { readFileSync, statSync } from "node:fs";
+import { homedir } from "node:os";
+import { resolve } from "node:path";
+import { UsageError, ValidationError } from "../errors.js";
+import { decodeLikeAz } from "./file-values.js";
 import { getCloseMatches } from "../suggest.js";
 
 // Value parsers for az's argument types, with az's messages. Each takes the raw text the parser
@@ -88,4 +91,32 @@ export function tags(values: string[] | undefined): Record<string, string> | und
     else out[item.slice(0, eq)] = item.slice(eq + 1);
   }
   return out;
+}
+
+/** az's file_type: os.path.expanduser on the value (`~/policy.json` works even quoted). */
+export function expandUser(path: string): string {
+  if (path === "~") return homedir();
+  return path.startsWith("~/") ? `${homedir()}${path.slice(1)}` : path;
+}
+
+/**
+ * The "JSON, or a path to a file containing JSON" arguments (--policy, rotation-policy --value): a path
+ * to an existing file is read as az reads files, anything else is parsed as JSON. A value that is
+ * neither says so, naming the file that is not there (`--value nosuchfile.json`).
+ */
+export function jsonFromFileOrText(flag: string, value: string, cwd: string): unknown {
+  const path = resolve(cwd, expandUser(value));
+  const fromFile = isFile(path);
+  const text = fromFile ? decodeLikeAz(readFileSync(path)) : value;
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    const detail = (err as Error).message;
+    if (fromFile) throw new ValidationError(`Failed to parse the file ${value} as JSON: ${detail}`);
+    // Something that does not even start like JSON was most likely meant as a file name.
+    if (!/^\s*[[{"]/.test(value)) {
+      throw new ValidationError(`Failed to parse ${flag} as JSON: the file '${value}' does not exist, and the value is not JSON either (${detail}).`);
+    }
+    throw new ValidationError(`Failed to parse ${flag} as JSON: ${detail}`);
+  }
 }

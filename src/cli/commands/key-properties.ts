@@ -1,9 +1,7 @@
-import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
 import type { KeyReleasePolicy } from "@azure/keyvault-keys";
 import type { OptionSpec, RawOptions } from "../spec.js";
 import { ValidationError } from "../errors.js";
-import { choice, datetime, isFile, tags, threeState } from "../args/values.js";
+import { choice, datetime, jsonFromFileOrText, tags, threeState } from "../args/values.js";
 import { list, str } from "./shared.js";
 import { KEY_OPS_AZ_ORDER } from "../args/az-enums.js";
 import { LOCAL_ATTESTATION_AUTHORITY } from "./attestation.js";
@@ -98,7 +96,7 @@ export function parseKeyProperties(command: string, raw: RawOptions, cwd: string
     out.defaultPolicy = defaultCvm ? "cvm" : "data-disk";
     return out;
   }
-  out.releasePolicy = releasePolicy(readPolicy(policyText!, cwd), immutable);
+  out.releasePolicy = releasePolicy(jsonFromFileOrText("--policy", policyText!, cwd), immutable);
   return out;
 }
 
@@ -106,19 +104,6 @@ export function releasePolicy(document: unknown, immutable: boolean | undefined)
   const policy: KeyReleasePolicy = { encodedPolicy: Buffer.from(JSON.stringify(document), "utf8") };
   if (immutable !== undefined) policy.immutable = immutable;
   return policy;
-}
-
-/** az's rule: a path to an existing file is read as JSON, anything else is parsed as a JSON string. */
-function readPolicy(value: string, cwd: string): unknown {
-  const path = resolve(cwd, value);
-  const fromFile = isFile(path);
-  const text = fromFile ? readFileSync(path, "utf8") : value;
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    const where = fromFile ? `the file ${value}` : "--policy";
-    throw new ValidationError(`Failed to parse ${where} as JSON: ${(err as Error).message}`);
-  }
 }
 
 export type DefaultPolicyKind = "cvm" | "data-disk";
