@@ -15,7 +15,7 @@ import { getCloseMatches } from "./suggest.js";
 import { describeError, normalizeError } from "./error-report.js";
 import { OUTPUT_AZ_ORDER } from "./args/az-enums.js";
 import { choice } from "./args/values.js";
-import type { CommandSpec, GroupSpec } from "./spec.js";
+import type { CommandSpec, GroupSpec, RawOptions } from "./spec.js";
 import { monotonicMs } from "../shared/monotonic.js";
 
 /**
@@ -64,17 +64,35 @@ export async function dispatch(
   let clients: VaultClients | undefined;
   try {
     // The parser is loaded only once there is a command to parse (group help and typos do without it).
-    const { parseArgs } = await import("./parser.js");
-    const raw = parseArgs(spec, rest);
+    const { parseArgs, UnrecognizedArgumentsError } = await import("./parser.js");
+    let raw: RawOptions;
+    let unrecognized: UsageError | undefined;
+    try {
+      raw = parseArgs(spec, rest);
+    } catch (err) {
+      if (!(err instanceof UnrecognizedArgumentsError)) throw err;
+      ({ raw } = err);
+      unrecognized = err;
+    }
     if (raw.help) {
       io.stdout.write(renderCommandHelp(spec, io.columns ?? 100));
       return 0;
     }
-    const globals = globalOptions(raw, settings, `kvkey ${spec.path.join(" ")}`);
+    // argparse checks each value as it takes it (an enum, an int, a date, --output, --query) and only
+    // then reports the words it did not recognize; az's validators (ValidationError) come after both.
+    const argparseFirst = <T>(check: () => T): T => {
+      try {
+        return check();
+      } catch (err) {
+        throw unrecognized && !(err instanceof UsageError) ? unrecognized : err;
+      }
+    };
+    const globals = argparseFirst(() => globalOptions(raw, settings, `kvkey ${spec.path.join(" ")}`));
     // Output and query are checked before any work, so a typo never costs a round trip.
     const { prepareOutput } = await import("./output-stage.js");
-    const output = prepareOutput(globals, io, home);
-    const options = spec.parse(raw, { commandName: `kvkey ${spec.path.join(" ")}`, cwd: io.cwd });
+    const output = argparseFirst(() => prepareOutput(globals, io, home));
+    const options = argparseFirst(() => spec.parse(raw, { commandName: `kvkey ${spec.path.join(" ")}`, cwd: io.cwd }));
+    if (unrecognized) throw unrecognized;
     const debugLine = globals.debug ? (line: string) => void io.stderr.write(`DEBUG: ${line}\n`) : undefined;
     const session = runOptions.session;
     const made = session ? await session.clients((forward) => makeClients(home, io, forward)) : await makeClients(home, io, debugLine);

@@ -34,6 +34,16 @@ interface Action {
   positional: boolean;
 }
 
+/** Words the parser did not take; it carries what it did take, so argparse's own value errors can win. */
+export class UnrecognizedArgumentsError extends UsageError {
+  constructor(
+    message: string,
+    readonly raw: RawOptions,
+  ) {
+    super(message);
+  }
+}
+
 interface OptionTuple {
   action: Action | undefined;
   option: string;
@@ -295,7 +305,7 @@ function consume(parser: Parser, argv: readonly string[], tuples: Array<OptionTu
   const missing = positionals.filter((p) => p.nargs === 1 || p.nargs === "+").filter((p) => !seen.has(p));
   if (missing.length) throw new UsageError(`the following arguments are required: ${missing.map((p) => p.label).join(", ")}`);
   if (extras.length) {
-    const error = new UsageError(`unrecognized arguments: ${extras.join(" ")}`);
+    const error = new UnrecognizedArgumentsError(`unrecognized arguments: ${extras.join(" ")}`, raw);
     const unknown = extras.find((e) => e.startsWith("--") && e.length > 2);
     const guess = unknown ? closest(unknown.split("=")[0]!, parser.longFlags) : undefined;
     if (guess) error.recommendations.push(`Did you mean '${guess}' ?`);
