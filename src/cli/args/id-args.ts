@@ -127,10 +127,13 @@ export function resolveKeyAddress(
     const segments = url.pathname.split("/").filter((s) => s !== "");
     if (segments.length < 2 || segments.length > 3) throw new UsageError(`'${raw.id}' is not a valid ID`);
     const [collection, name, version] = segments as [string, string, string?];
-    // az 2.45's id parser (KeyVaultIdentifier) holds every id to its collection: a key command takes
-    // a /keys/ id, purge, recover and show-deleted a recovery id (/deletedkeys/). Current az dropped
-    // the check; kvkey keeps it, since a key id handed to purge is more likely a slip than intended.
-    if (collection.toLowerCase() !== opts.collection) {
+    // Current az reads only the vault, name and version from an id. kvkey still refuses a secret's or a
+    // certificate's id for a key command, and, as az 2.45 did, a key id (/keys/) for purge, recover and
+    // show-deleted, which act on the deleted key: handing them a live key's id is more likely a slip.
+    // A key command takes a recovery id (/deletedkeys/) as current az does (Microsoft's Managed HSM
+    // guide backs up `--id .../deletedKeys/myrsakey`).
+    const accepted = opts.collection === "keys" ? ["keys", "deletedkeys"] : ["deletedkeys"];
+    if (!accepted.includes(collection.toLowerCase())) {
       throw new UsageError(`invalid id: The collection "${collection}" does not match the expected "${opts.collection}"`);
     }
     const address: KeyAddress = { vaultUrl: `${url.protocol}//${url.host}`, name: decodeURIComponent(name) };
