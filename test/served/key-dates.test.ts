@@ -1,14 +1,14 @@
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { beforeAll, describe, expect, test } from "vitest";
 import { createHttpHeaders, type HttpClient } from "@azure/core-rest-pipeline";
 import { KeyClient } from "@azure/keyvault-keys";
-import { startEmulator, type ServedEmulator } from "../../src/emulator/server.js";
+import type { ServedEmulator } from "../../src/emulator/server.js";
 import { Agent } from "node:https";
 import { agentHttpClient } from "../../src/vault-client/served.js";
 import { kvkeyPolicies } from "../../src/vault-client/factory.js";
 import { ListedItems } from "../../src/vault-client/list-items.js";
 import { withKeyDates } from "../../src/vault-client/key-dates.js";
 import { cliIn } from "../helpers/cli.js";
-import { tempDataDir } from "../helpers/emulator.js";
+import { servedForFile } from "../helpers/served.js";
 
 // @azure/keyvault-keys sends nbf/exp as 32-bit integers, so dates after 2038-01-19 wrap to negative
 // seconds; src/vault-client/key-dates.ts puts the exact seconds back on every transport. Each path here
@@ -17,18 +17,13 @@ import { tempDataDir } from "../helpers/emulator.js";
 const EXPIRES = "2040-01-01T00:00:00+00:00";
 const NOT_BEFORE = "2039-06-01T12:00:00+00:00";
 
-let home: { dir: string; cleanup: () => void };
+const emulator = servedForFile();
 let served: ServedEmulator;
 let cli: ReturnType<typeof cliIn>;
 
-beforeAll(async () => {
-  home = tempDataDir();
-  served = await startEmulator({ dataDir: home.dir, port: 0 });
-  cli = cliIn(home.dir);
-});
-afterAll(async () => {
-  await served?.close();
-  home.cleanup();
+beforeAll(() => {
+  served = emulator.served;
+  cli = cliIn(emulator.home);
 });
 
 const dates = ["--expires", "2040-01-01", "--not-before", "2039-06-01T12:00:00Z"];
