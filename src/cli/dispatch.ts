@@ -13,6 +13,7 @@ import type { RunOptions } from "./session.js";
 import type { runCli as RunCli } from "./run.js";
 import { getCloseMatches } from "./suggest.js";
 import { describeError, normalizeError } from "./error-report.js";
+import { expandFileArguments } from "./args/file-values.js";
 import { OUTPUT_AZ_ORDER } from "./args/az-enums.js";
 import { choice } from "./args/values.js";
 import type { CommandSpec, GroupSpec, RawOptions } from "./spec.js";
@@ -33,7 +34,8 @@ export async function dispatch(
   const home = kvkeyHome(baseIO.env);
   const settings = loadSettings(baseIO.env, home);
   const io: CliIO = settings.noColor ? { ...baseIO, noColor: true } : baseIO;
-  const debug = args.includes("--debug");
+  // Decided again once the command line is parsed (argparse also takes --deb for --debug).
+  let debug = args.includes("--debug");
   const errColor = colorEnabled(io, "stderr");
   const errChalk = chalkFor(errColor);
   const fail = (err: unknown, command: string | undefined): number => {
@@ -48,9 +50,9 @@ export async function dispatch(
   };
 
   try {
-    // az reads `@file` values before it even looks for the command.
-    const { expandFileArguments } = await import("./args/file-values.js");
-    args = await expandFileArguments(args, io);
+    // az reads `@file` values before it even looks for the command. In `kvkey shell` standard input
+    // is the terminal the session reads its lines from, so `@-` is not available there.
+    args = await expandFileArguments(args, io, { stdin: runOptions.session === undefined });
   } catch (err) {
     return fail(err, undefined);
   }
@@ -78,6 +80,7 @@ export async function dispatch(
       io.stdout.write(renderCommandHelp(spec, io.columns ?? 100));
       return 0;
     }
+    debug ||= raw.debug === true;
     // argparse checks each value as it takes it (an enum, an int, a date, --output, --query) and only
     // then reports the words it did not recognize; az's validators (ValidationError) come after both.
     const argparseFirst = <T>(check: () => T): T => {

@@ -427,3 +427,20 @@ describe("az command lines behave as az does", () => {
     expect(v1.json()).toEqual({ old: "yes" });
   });
 });
+
+describe("@- inside kvkey shell", () => {
+  test("is refused: the session's standard input is the terminal its lines come from", async () => {
+    const { createSession } = await import("../../src/cli/session.js");
+    const { runCli } = await import("../../src/cli/run.js");
+    const { bufferedIO } = await import("../../src/io/streams.js");
+    const session = createSession();
+    try {
+      const io = bufferedIO({ env: { KVKEY_HOME: ctx.dir }, cwd: ctx.dir, stdin: Readable.from(["never read\n"]) });
+      const code = await runCli(["set-attributes", ...V, "-n", "fromfile", "--tags", "@-"], io, { session });
+      expect(code).toBe(2);
+      expect(io.err()).toBe("ERROR: cannot read '@-': standard input is not available for @- inside kvkey shell; give a file (@path) instead.\n");
+    } finally {
+      await session.close();
+    }
+  });
+});

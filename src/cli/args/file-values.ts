@@ -15,7 +15,7 @@ import { UsageError } from "../errors.js";
 // because a key, tag or policy silently set to the text "@pt.txt" is worse than an error. The one
 // exception is --query: a JMESPath expression may start with `@` (`@.name`), and az passes it on too.
 
-export async function expandFileArguments(args: readonly string[], io: CliIO): Promise<string[]> {
+export async function expandFileArguments(args: readonly string[], io: CliIO, options: { stdin: boolean } = { stdin: true }): Promise<string[]> {
   const out: string[] = [];
   let stdin: Promise<string> | undefined;
   const readStdin = () => (stdin ??= readAll(io));
@@ -29,6 +29,7 @@ export async function expandFileArguments(args: readonly string[], io: CliIO): P
     }
     const path = value.slice(1);
     if (path === "-") {
+      if (!options.stdin) throw new UsageError(`cannot read '${arg}': standard input is not available for @- inside kvkey shell; give a file (@path) instead.`);
       out.push(head + (await readStdin()));
       continue;
     }
