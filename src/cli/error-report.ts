@@ -68,6 +68,11 @@ export function odataMessage(body: string | null | undefined): { text: string; c
   return error && { text: formatOdata(error), code: typeof error.code === "string" ? error.code : undefined };
 }
 
+/** The text az prints for a service error with this code and message (for errors kvkey stands in for). */
+export function odataText(code: string, message: string): string {
+  return formatOdata({ code, message });
+}
+
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 
