@@ -12,22 +12,6 @@ const root = new URL("..", import.meta.url);
 process.chdir(fileURLToPath(root));
 rmSync("dist", { recursive: true, force: true });
 
-// commander requires node:child_process at load time for executable subcommands, which kvkey never
-// declares; loading it (and net, dgram with it) costs ~5 ms of every start, --version and --help included.
-// commander gets a stand-in that refuses to spawn.
-const commanderWithoutChildProcess = {
-  name: "commander-without-child-process",
-  setup(b) {
-    b.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
-      /[\\/]node_modules[\\/]commander[\\/]/.test(args.importer) ? { path: "child_process", namespace: "commander-stub" } : undefined,
-    );
-    b.onLoad({ filter: /.*/, namespace: "commander-stub" }, () => ({
-      contents: "module.exports = { spawn() { throw new Error('kvkey declares no executable subcommands'); } };",
-      loader: "js",
-    }));
-  },
-};
-
 // The SDK's HTTP layer (@typespec/ts-http-runtime) imports node:http, node:https and node:zlib for its
 // Node client, and its proxy policy imports https-proxy-agent and http-proxy-agent (agent-base, net, tls,
 // assert) — all at load time. The embedded vault uses neither (its HttpClient calls the emulator in
@@ -125,7 +109,7 @@ const result = await build({
   minifyWhitespace: true,
   minifySyntax: true,
   logLevel: "warning",
-  plugins: [commanderWithoutChildProcess, lazySdkTransport, lazyWebGlobals],
+  plugins: [lazySdkTransport, lazyWebGlobals],
   // KVKEY_METAFILE=path writes esbuild's metafile: which sources went into which chunk (start-up work).
   metafile: Boolean(process.env.KVKEY_METAFILE),
 });

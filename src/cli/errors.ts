@@ -10,6 +10,11 @@ export class CliError extends Error {
    * runCli prints it on stdout ahead of the error line, so commands still never print for themselves.
    */
   output?: string;
+  /**
+   * Lines az prints under the error line, unprefixed ("Did you mean 'show' ?"), so the ERROR line
+   * itself stays exactly az's for scripts that grep it.
+   */
+  readonly recommendations: string[] = [];
 }
 
 /** argparse-level mistakes: unknown flag, bad enum value, bad type, missing required argument. Exit 2. */

@@ -5,7 +5,7 @@ import { readConfig } from "./config.js";
 import type { GlobalOptions } from "./context.js";
 import { UsageError } from "./errors.js";
 import { choice } from "./args/values.js";
-import { OUTPUT_CHOICES } from "./globals.js";
+import { OUTPUT_AZ_ORDER } from "./args/az-enums.js";
 
 // The central output stage: every command's result goes through --query then --output here, and
 // nowhere else. Both are checked before the command runs.
@@ -45,7 +45,7 @@ export function prepareOutput(globals: GlobalOptions, io: CliIO, home: string): 
 /** `AZURE_CORE_OUTPUT` (as az) beats `kvkey config set core.output=...`. */
 function configuredOutput(io: CliIO, home: string): OutputFormat | undefined {
   const fromEnv = io.env.AZURE_CORE_OUTPUT;
-  if (fromEnv) return choice("kvkey", "--output", fromEnv, OUTPUT_CHOICES);
+  if (fromEnv) return choice("kvkey", "--output", fromEnv, OUTPUT_AZ_ORDER);
   const fromConfig = readConfig(home).core?.output;
-  return fromConfig ? choice("kvkey", "--output", fromConfig, OUTPUT_CHOICES) : undefined;
+  return fromConfig ? choice("kvkey", "--output", fromConfig, OUTPUT_AZ_ORDER) : undefined;
 }

@@ -8,7 +8,7 @@ import { monotonicMs } from "../shared/monotonic.js";
  * that touches the real process. `runOptions.session` keeps vault clients open across calls (kvkey shell).
  *
  * This module stays tiny on purpose: `--version` answers from here, and everything else (the command
- * declarations, help, commander, chalk) is in dispatch.ts, loaded only when needed.
+ * declarations, help, the argument parser, chalk) is in dispatch.ts, loaded only when needed.
  */
 export async function runCli(argv: readonly string[], baseIO: CliIO, runOptions: RunOptions = {}): Promise<number> {
   const started = monotonicMs();

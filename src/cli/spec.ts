@@ -8,7 +8,11 @@ import type { CommandContext } from "./context.js";
 export type ArgGroup = "Arguments" | "Id Arguments" | "Global Arguments" | string;
 
 export interface OptionSpec {
-  /** commander flag syntax: "-n, --name <name>", "--ops <ops...>", "--disabled [bool]", "--debug". */
+  /**
+   * Flag syntax: "-n, --name <name>" (one value), "--disabled [bool]" (at most one), "--tags [tags...]"
+   * (a list, maybe empty; repeated, the last wins), "--claim <claims...>" (one or more; repeated, they
+   * add up), "--debug" (no value). src/cli/parser.ts reads them as argparse would.
+   */
   flags: string;
   help: string;
   group?: ArgGroup;

@@ -5,6 +5,8 @@ import type { Emulator } from "../emulator/index.js";
 import { endpointFor } from "./endpoint.js";
 import { monotonicMs } from "../shared/monotonic.js";
 import { nonServiceErrorPolicy } from "./non-service-error-policy.js";
+import { keyDatesPolicy } from "./key-dates.js";
+import { ListedItems, attachListedItems } from "./list-items.js";
 
 // Builds SDK clients for any vault URL. Heavy modules load here, lazily, and only for the transport a
 // command needs: the emulator (and SQLite) for *.localhost, @azure/identity only for real Azure.
@@ -49,9 +51,9 @@ export function createVaultClients(options: VaultClientsOptions): VaultClients {
       if (cached) return cached;
       const endpoint = endpointFor(vaultUrl);
       const { KeyClient } = await import("@azure/keyvault-keys");
-      const common: KeyClientOptions = {};
-      common.additionalPolicies = [{ policy: nonServiceErrorPolicy, position: "perRetry" }];
-      if (options.debug) common.additionalPolicies.push({ policy: tracePolicy(options.debug), position: "perRetry" });
+      const listed = new ListedItems();
+      const common: KeyClientOptions = { additionalPolicies: kvkeyPolicies(listed) };
+      if (options.debug) common.additionalPolicies!.push({ policy: tracePolicy(options.debug), position: "perRetry" });
       let client: KeyClient;
       if (endpoint.transport === "embedded") {
         if (!emulator) {
@@ -76,6 +78,7 @@ export function createVaultClients(options: VaultClientsOptions): VaultClients {
         client = new KeyClient(endpoint.vaultUrl, azureCredential, common);
       }
       dropFormDataPolicy(client);
+      attachListedItems(client, listed);
       clients.set(vaultUrl, client);
       return client;
     },
@@ -88,6 +91,19 @@ export function createVaultClients(options: VaultClientsOptions): VaultClients {
       emulator = undefined;
     },
   };
+}
+
+/**
+ * The policies every client gets, whatever the transport: az's reading of errors that are not Key
+ * Vault's, dates beyond 2038 sent as they are (key-dates.ts), and list items as the service sent them
+ * (list-items.ts).
+ */
+export function kvkeyPolicies(listed: ListedItems): NonNullable<KeyClientOptions["additionalPolicies"]> {
+  return [
+    { policy: keyDatesPolicy, position: "perCall" },
+    { policy: nonServiceErrorPolicy, position: "perRetry" },
+    { policy: listed.policy, position: "perRetry" },
+  ];
 }
 
 /**

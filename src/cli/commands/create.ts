@@ -1,5 +1,7 @@
 import type { CreateKeyOptions, KeyType } from "@azure/keyvault-keys";
 import { defineCommand } from "../spec.js";
+import { withKeyDates } from "../../vault-client/key-dates.js";
+import { CURVES_AZ_ORDER, PROTECTION_AZ_ORDER } from "../args/az-enums.js";
 import { keyIdOptions } from "../args/id-args.js";
 import { choice, integer, threeState } from "../args/values.js";
 import { ValidationError } from "../errors.js";
@@ -53,11 +55,11 @@ export const createCommand = defineCommand({
   ],
   parse(raw, { commandName, cwd }) {
     const curveText = str(raw, "curve");
-    const curve = curveText === undefined ? undefined : choice(commandName, "--curve", curveText, CURVES);
+    const curve = curveText === undefined ? undefined : choice(commandName, "--curve", curveText, CURVES_AZ_ORDER);
     const ktyText = str(raw, "kty");
     let kty: string = ktyText === undefined ? (curve ? "EC" : "RSA") : choice(commandName, "--kty", ktyText, KTY);
     const protectionText = str(raw, "protection");
-    const protection = protectionText === undefined ? undefined : choice(commandName, "--protection", protectionText, ["hsm", "software"] as const);
+    const protection = protectionText === undefined ? undefined : choice(commandName, "--protection", protectionText, PROTECTION_AZ_ORDER);
     if (protection === "hsm" && !kty.endsWith("-HSM")) kty = `${kty}-HSM`;
     if (protection === "software" && kty.endsWith("-HSM")) {
       throw new ValidationError(`The key type ${kty} is invalid for software protected keys. Omit --protection`);
@@ -86,7 +88,7 @@ export const createCommand = defineCommand({
     const policy = releasePolicyFor(o.props, new URL(address.vaultUrl).hostname.endsWith(".localhost"));
     if (policy) options.releasePolicy = policy;
     const slow = o.kty.startsWith("RSA") && (o.size ?? 2048) >= 4096;
-    const create = () => client.createKey(address.name, o.kty, options);
+    const create = () => client.createKey(address.name, o.kty, withKeyDates(options, options));
     const key = slow ? await ctx.spin(`Creating ${o.kty} ${o.size} key '${address.name}'...`, create) : await create();
     return keyView(key);
   },

@@ -2,6 +2,8 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { ImportKeyOptions, JsonWebKey, KeyOperation } from "@azure/keyvault-keys";
 import { defineCommand } from "../spec.js";
+import { withKeyDates } from "../../vault-client/key-dates.js";
+import { CURVES_AZ_ORDER, PROTECTION_AZ_ORDER } from "../args/az-enums.js";
 import { keyIdOptions } from "../args/id-args.js";
 import { choice, threeState } from "../args/values.js";
 import { UsageError, ValidationError } from "../errors.js";
@@ -105,11 +107,11 @@ export const importCommand = defineCommand({
     const ktyText = str(raw, "kty");
     const kty = ktyText === undefined ? "RSA" : choice(commandName, "--kty", ktyText, BYOK_KTY);
     const curveText = str(raw, "curve");
-    const curve = curveText === undefined ? undefined : choice(commandName, "--curve", curveText, CURVES);
+    const curve = curveText === undefined ? undefined : choice(commandName, "--curve", curveText, CURVES_AZ_ORDER);
     // az's validate_key_import_type: the same message for a missing and for a superfluous --curve.
     if ((kty === "EC") !== (curve !== undefined)) throw new ValidationError("parameter --curve should be specified when key type --kty is EC.");
     const protectionText = str(raw, "protection");
-    const protection = protectionText === undefined ? undefined : choice(commandName, "--protection", protectionText, ["hsm", "software"] as const);
+    const protection = protectionText === undefined ? undefined : choice(commandName, "--protection", protectionText, PROTECTION_AZ_ORDER);
 
     let source: Source;
     if (jwkFile !== undefined) source = { kind: "jwk-file", path: resolve(cwd, jwkFile) };
@@ -143,7 +145,7 @@ export const importCommand = defineCommand({
     if (o.props.exportable !== undefined) options.exportable = o.props.exportable;
     const policy = releasePolicyFor(o.props, new URL(address.vaultUrl).hostname.endsWith(".localhost"));
     if (policy) options.releasePolicy = policy;
-    return keyView(await client.importKey(address.name, jwk, options));
+    return keyView(await client.importKey(address.name, jwk, withKeyDates(options, options)));
   },
   tableView: keyTable,
 });

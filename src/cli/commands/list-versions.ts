@@ -1,4 +1,5 @@
 import { defineCommand } from "../spec.js";
+import { withListedAttributes } from "../../vault-client/list-items.js";
 import { keyIdOptions } from "../args/id-args.js";
 import { keyItemView } from "../views/key-view.js";
 import { keyVersionsTable } from "../views/tables.js";
@@ -19,7 +20,7 @@ export const listVersionsCommand = defineCommand({
     const { client, address } = await keyTarget(ctx, o.ids);
     const counter = ctx.counter((n) => `Listed ${n} versions...`);
     const items = await collect((size) => client.listPropertiesOfKeyVersions(address.name).byPage({ maxPageSize: size }), o.max, undefined, counter);
-    return items.map(keyItemView);
+    return items.map((p) => keyItemView(withListedAttributes(client, p)));
   },
   tableView: keyVersionsTable,
 });

@@ -1,5 +1,6 @@
 import type { KeyClient, KeyProperties } from "@azure/keyvault-keys";
 import { defineCommand } from "../spec.js";
+import { withListedAttributes } from "../../vault-client/list-items.js";
 import { VAULT_ID_OPTIONS } from "../args/id-args.js";
 import { integer, threeState } from "../args/values.js";
 import { UsageError } from "../errors.js";
@@ -75,7 +76,7 @@ export const listCommand = defineCommand({
     const { client } = await vaultTarget(ctx, o.ids);
     const pages = (size: number) => listPages(client, size);
     const items = await collect(pages, o.max, (p) => o.includeManaged || !p.managed, ctx.counter((n) => `Listed ${n} keys...`));
-    return items.map(keyItemView);
+    return items.map((p) => keyItemView(withListedAttributes(client, p)));
   },
   tableView: keyListTable,
 });

@@ -1,10 +1,8 @@
-import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
 import type { KeyRotationLifetimeAction, KeyRotationPolicy, KeyRotationPolicyAction, KeyRotationPolicyProperties } from "@azure/keyvault-keys";
 import { defineCommand } from "../spec.js";
 import { keyIdOptions } from "../args/id-args.js";
 import { UsageError, ValidationError } from "../errors.js";
-import { isFile } from "../args/values.js";
+import { jsonFromFileOrText } from "../args/values.js";
 import { isoDate } from "../views/key-view.js";
 import { idArgs, keyTarget, str } from "./shared.js";
 
@@ -52,17 +50,8 @@ const isObject = (value: unknown): value is Json => typeof value === "object" &&
 
 /** az's update_key_rotation_policy: the --value text (or file) -> the SDK's policy properties. */
 export function policyFromValue(value: string, cwd: string): KeyRotationPolicyProperties {
-  const path = resolve(cwd, value);
-  const fromFile = isFile(path);
-  const text = fromFile ? readFileSync(path, "utf8") : value;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (err) {
-    // One line (az prints the text and the detail on lines of their own; a policy file can be long).
-    throw new ValidationError(`Failed to parse ${fromFile ? `the file ${value}` : "--value"} as JSON: ${(err as Error).message}`);
-  }
-  const policy = snakeCaseKeys(parsed);
+  // One line (az prints the text and the detail on lines of their own; a policy file can be long).
+  const policy = snakeCaseKeys(jsonFromFileOrText("--value", value, cwd));
   if (falsy(policy) || !isObject(policy)) throw new ValidationError("Please specify a valid policy");
 
   const lifetimeActions: KeyRotationLifetimeAction[] = [];

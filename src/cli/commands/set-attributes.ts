@@ -1,5 +1,6 @@
 import type { UpdateKeyPropertiesOptions } from "@azure/keyvault-keys";
 import { defineCommand } from "../spec.js";
+import { withKeyDates } from "../../vault-client/key-dates.js";
 import { keyIdOptions } from "../args/id-args.js";
 import { threeState } from "../args/values.js";
 import { keyView } from "../views/key-view.js";
@@ -43,9 +44,10 @@ export const setAttributesCommand = defineCommand({
     if (o.props.keyOps) options.keyOps = o.props.keyOps;
     if (o.props.tags) options.tags = o.props.tags;
     if (o.props.releasePolicy) options.releasePolicy = o.props.releasePolicy;
+    const sent = withKeyDates(options, options);
     const key = address.version
-      ? await client.updateKeyProperties(address.name, address.version, options)
-      : await client.updateKeyProperties(address.name, options);
+      ? await client.updateKeyProperties(address.name, address.version, sent)
+      : await client.updateKeyProperties(address.name, sent);
     return keyView(key);
   },
   tableView: keyTable,

@@ -26,7 +26,12 @@ const VALUE_NOT_SECRET = new Set(["rotation-policy"]);
 
 function isSecretFlag(flag: string, command: string | undefined): boolean {
   if (SECRET_FLAGS.has(flag)) return true;
-  return flag === VALUE_FLAG && !(command !== undefined && VALUE_NOT_SECRET.has(command));
+  if (flag === VALUE_FLAG) return !(command !== undefined && VALUE_NOT_SECRET.has(command));
+  // argparse (so kvkey) takes any unambiguous prefix of a long flag: `--pem-pass` is --pem-password.
+  // A prefix of a secret flag is treated as that flag; hiding a value too many is the safe mistake.
+  if (!flag.startsWith("--") || flag.length < 4) return false;
+  if ([...SECRET_FLAGS].some((secret) => secret.startsWith(flag))) return true;
+  return VALUE_FLAG.startsWith(flag) && !(command !== undefined && VALUE_NOT_SECRET.has(command));
 }
 
 /** The command word of a shell line: `encrypt`, also behind `kvkey` or `az keyvault key`. */
@@ -57,7 +62,7 @@ export function redactSecrets(line: string): string {
       if (value) replacements.push({ ...value, text: REDACTED });
       i++;
     } else if (/^-[a-zA-Z]./.test(word) && isSecretFlag(word.slice(0, 2), command)) {
-      // commander also reads a short flag's value glued to it: -tTOKEN.
+      // argparse also reads a short flag's value glued to it: -tTOKEN.
       replacements.push({ ...span, text: `${word.slice(0, 2)}${REDACTED}` });
     }
   }

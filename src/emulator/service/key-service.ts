@@ -617,7 +617,15 @@ function effectiveKeyType(kty: KeyType, kind: VaultKind): KeyType {
   return kty;
 }
 
+/** The size an EC key has on each curve: a key_size next to crv may only repeat it. */
+const CURVE_BITS: Record<string, number> = { "P-256": 256, "P-256K": 256, "P-384": 384, "P-521": 521 };
+
 function keySpec(family: KeyFamily, request: CreateKeyRequest): KeySpec {
+  // A parameter that does not apply to the key type is refused rather than ignored: a caller who asked
+  // for an RSA key on P-256, or an EC key of 2048 bits, did not get what they asked for.
+  if (family !== "EC" && request.curve !== undefined) {
+    throw VaultErrors.badParameter(`The curve (crv) ${request.curve} applies to EC keys only; ${family} keys take a size (key_size) instead.`);
+  }
   switch (family) {
     case "RSA": {
       const size = request.keySize ?? DEFAULT_RSA_SIZE;
@@ -633,6 +641,9 @@ function keySpec(family: KeyFamily, request: CreateKeyRequest): KeySpec {
     case "EC": {
       const curve = request.curve ?? "P-256";
       if (!isCurveName(curve)) throw VaultErrors.curveNotSupported(curve);
+      if (request.keySize !== undefined && request.keySize !== CURVE_BITS[curve]) {
+        throw VaultErrors.badParameter(`The key size ${request.keySize} does not apply to EC keys: an EC key's size follows from its curve (crv), ${curve} is ${CURVE_BITS[curve]} bits.`);
+      }
       return { family, curve };
     }
     case "oct": {
