@@ -69,7 +69,8 @@ export function remoteOperations(client: KeyClient): RemoteKeyOperations {
 
 /**
  * Key Vault requests are JSON, never forms, but the SDK's formDataPolicy asks `typeof FormData` on every
- * request, and on Node that first look loads the whole built-in undici (~15 ms of a ~100 ms `kvkey show`).
+ * request, and on Node 20 that first look loads the whole built-in undici (~95 internal modules, ~40 ms;
+ * docs/performance.md). scripts/build.mjs guards the SDK's other FormData check the same way.
  * The policy lives in the generated client's pipeline: removed when it is there, left alone if a later
  * SDK moves it (an optimisation, not a behaviour).
  */
