@@ -111,7 +111,7 @@ export class KeyVaultHandler {
       try {
         observe(handled);
       } catch {
-        // The log and the events are the emulator's own business: a request never fails because of them.
+        // The audit log is the emulator's own business: a request never fails because of it.
       }
     }
     return handled;
