@@ -12,6 +12,19 @@ const root = new URL("..", import.meta.url);
 process.chdir(fileURLToPath(root));
 rmSync("dist", { recursive: true, force: true });
 
+// The plugins below patch dependency code for start-up speed. Each names the places it must patch; the
+// build fails when one of them no longer applies (a dependency moved or renamed what the patch relies
+// on), so an upgrade cannot silently bring back the cost a patch removed. The build succeeding is the
+// check; test/e2e/binary.test.ts then checks the result (which modules a local command loads).
+const patchPoints = new Map(); // name -> times applied
+function expectPatch(name) {
+  patchPoints.set(name, 0);
+}
+function patched(name) {
+  if (!patchPoints.has(name)) throw new Error(`scripts/build.mjs: patched an unexpected place: ${name}`);
+  patchPoints.set(name, patchPoints.get(name) + 1);
+}
+
 // The SDK's HTTP layer (@typespec/ts-http-runtime) imports node:http, node:https and node:zlib for its
 // Node client, and its proxy policy imports https-proxy-agent and http-proxy-agent (agent-base, net, tls,
 // assert) — all at load time. The embedded vault uses neither (its HttpClient calls the emulator in
@@ -22,11 +35,15 @@ rmSync("dist", { recursive: true, force: true });
 const LAZY_IMPORTERS = /[\\/]node_modules[\\/]@typespec[\\/]ts-http-runtime[\\/]dist[\\/]esm[\\/](nodeHttpClient|policies[\\/]proxyPolicy)\.js$/;
 const LAZY_BUILTINS = new Set(["node:http", "node:https", "node:zlib"]);
 const LAZY_PACKAGES = { "https-proxy-agent": "HttpsProxyAgent", "http-proxy-agent": "HttpProxyAgent" };
+for (const name of ["nodeHttpClient: node:http", "nodeHttpClient: node:https", "nodeHttpClient: node:zlib"]) expectPatch(name);
+for (const name of Object.keys(LAZY_PACKAGES)) expectPatch(`proxyPolicy: ${name}`);
 const lazySdkTransport = {
   name: "lazy-sdk-transport",
   setup(b) {
     b.onResolve({ filter: /^(node:(http|https|zlib)|https-proxy-agent|http-proxy-agent)$/ }, (args) => {
-      if (!LAZY_IMPORTERS.test(args.importer)) return undefined;
+      const importer = LAZY_IMPORTERS.exec(args.importer)?.[1];
+      if (!importer) return undefined;
+      patched(`${importer.includes("proxyPolicy") ? "proxyPolicy" : "nodeHttpClient"}: ${args.path}`);
       if (LAZY_BUILTINS.has(args.path)) return { path: args.path, namespace: "lazy-builtin" };
       return { path: args.path, namespace: "lazy-package", pluginData: { resolveDir: args.resolveDir } };
     });
@@ -58,8 +75,7 @@ module.exports = new Proxy({}, {
 // run for every request with a body (create, sign, encrypt...), does `body instanceof FormData` and
 // `x instanceof ReadableStream` on kvkey's plain JSON bodies. Each check is made to look at the value's
 // Symbol.toStringTag first — every FormData and ReadableStream carries it — so the global is touched
-// only for a value that could be one. The build fails if the SDK's code no longer matches, so an
-// upgrade cannot silently drop the guard.
+// only for a value that could be one.
 const GUARDED_CHECKS = [
   {
     file: /[\\/]@typespec[\\/]ts-http-runtime[\\/]dist[\\/]esm[\\/]client[\\/]sendRequest\.js$/,
@@ -72,6 +88,7 @@ const GUARDED_CHECKS = [
     to: 'return x?.[Symbol.toStringTag] === "ReadableStream" && x instanceof ReadableStream;',
   },
 ];
+for (const check of GUARDED_CHECKS) expectPatch(`guard: ${check.from}`);
 const lazyWebGlobals = {
   name: "lazy-web-globals",
   setup(b) {
@@ -82,6 +99,7 @@ const lazyWebGlobals = {
       for (const check of checks) {
         if (!contents.includes(check.from)) throw new Error(`${args.path}: expected \`${check.from}\`; re-check the lazy-web-globals plugin`);
         contents = contents.replaceAll(check.from, check.to);
+        patched(`guard: ${check.from}`);
       }
       return { contents, loader: "js" };
     });
@@ -114,6 +132,14 @@ const result = await build({
   metafile: Boolean(process.env.KVKEY_METAFILE),
 });
 if (process.env.KVKEY_METAFILE) writeFileSync(process.env.KVKEY_METAFILE, JSON.stringify(result.metafile));
+const unapplied = [...patchPoints].filter(([, times]) => times === 0).map(([name]) => name);
+if (unapplied.length > 0) {
+  rmSync("dist", { recursive: true, force: true });
+  throw new Error(
+    `scripts/build.mjs: these dependency patches no longer apply (did a dependency change?): ${unapplied.join("; ")}. ` +
+      "Re-check the plugin against the new code, or remove the patch if its cost is gone (test/e2e/binary.test.ts says which modules must not load).",
+  );
+}
 chmodSync("dist/kvkey.js", 0o755);
 
 // Declarations for `import ... from "kvkey"` (the emulator API).

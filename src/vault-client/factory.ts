@@ -7,6 +7,7 @@ import { monotonicMs } from "../shared/monotonic.js";
 import { nonServiceErrorPolicy } from "./non-service-error-policy.js";
 import { keyDatesPolicy } from "./key-dates.js";
 import { ListedItems, attachListedItems } from "./list-items.js";
+import { dropFormDataPolicy } from "./sdk-internals.js";
 
 // Builds SDK clients for any vault URL. Heavy modules load here, lazily, and only for the transport a
 // command needs: the emulator (and SQLite) for *.localhost, @azure/identity only for real Azure.
@@ -104,15 +105,4 @@ export function kvkeyPolicies(listed: ListedItems): NonNullable<KeyClientOptions
     { policy: nonServiceErrorPolicy, position: "perRetry" },
     { policy: listed.policy, position: "perRetry" },
   ];
-}
-
-/**
- * Key Vault requests are JSON, never forms, but the SDK's formDataPolicy asks `typeof FormData` on every
- * request, and on Node that first look loads the whole built-in undici (~15 ms of a ~100 ms `kvkey show`).
- * The policy lives in the generated client's pipeline (`KeyClient.client.pipeline`, private in the
- * typings): removed when it is there, left alone if a later SDK moves it.
- */
-function dropFormDataPolicy(client: KeyClient): void {
-  const generated = (client as unknown as { client?: { pipeline?: { removePolicy?: (p: { name: string }) => unknown } } }).client;
-  generated?.pipeline?.removePolicy?.({ name: "formDataPolicy" });
 }

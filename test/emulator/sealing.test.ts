@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { JsonWebKey } from "@azure/keyvault-keys";
 import { systemClock } from "../../src/emulator/index.js";
 import { KeyService } from "../../src/emulator/service/key-service.js";
+import { KeyRepository } from "../../src/emulator/service/key-repository.js";
 import { SqliteKeyStore } from "../../src/emulator/store/sqlite-store.js";
 import { loadOrCreateSecurityDomain } from "../../src/emulator/security-domain-file.js";
 import type { PrivateMaterial } from "../../src/emulator/crypto/material.js";
@@ -35,7 +36,7 @@ function vaultOn(dataDir: string, vaultUrl = "https://seal.vault.localhost"): Te
 function serviceOn(dataDir: string): KeyService {
   const store = new SqliteKeyStore(dataDir);
   open.push(store);
-  return new KeyService(store, loadOrCreateSecurityDomain(dataDir), systemClock);
+  return new KeyService(new KeyRepository(store, loadOrCreateSecurityDomain(dataDir), systemClock));
 }
 
 function materialOf(service: KeyService, name: string, version?: string, kind: "vault" | "managedhsm" = "vault"): PrivateMaterial {

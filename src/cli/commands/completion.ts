@@ -1,6 +1,6 @@
 import { defineCommand } from "../spec.js";
 import { choice } from "../args/values.js";
-import { str } from "./shared.js";
+import { rawString } from "../args/raw.js";
 
 // `kvkey completion bash|zsh|fish`. Only the declaration loads with the registry; the scripts load
 // when the command runs. The scripts call the hidden `kvkey __complete` (src/cli/completion/).
@@ -21,7 +21,7 @@ export const completionCommand = defineCommand({
     { title: "Install it for fish.", command: "kvkey completion fish > ~/.config/fish/completions/kvkey.fish" },
   ],
   parse(raw, { commandName }) {
-    return { shell: choice(commandName, "<SHELL>", str(raw, "shell") ?? "", SHELLS) };
+    return { shell: choice(commandName, "<SHELL>", rawString(raw, "shell") ?? "", SHELLS) };
   },
   async run(o) {
     const { completionScript } = await import("../completion/scripts.js");

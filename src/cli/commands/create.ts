@@ -7,20 +7,9 @@ import { choice, integer, threeState } from "../args/values.js";
 import { ValidationError } from "../errors.js";
 import { keyView } from "../views/key-view.js";
 import { keyTable } from "../views/tables.js";
-import { idArgs, keyTarget, str } from "./shared.js";
-import {
-  DEFAULT_CVM_POLICY_OPTION,
-  DEFAULT_DATA_DISK_POLICY_OPTION,
-  EXPIRES_OPTION,
-  EXPORTABLE_OPTION,
-  IMMUTABLE_OPTION,
-  NOT_BEFORE_OPTION,
-  OPS_OPTION,
-  POLICY_OPTION,
-  TAGS_OPTION,
-  parseKeyProperties,
-  releasePolicyFor,
-} from "./key-properties.js";
+import { idArgs, keyTarget } from "../args/key-target.js";
+import { rawString } from "../args/raw.js";
+import { DEFAULT_CVM_POLICY_OPTION, DEFAULT_DATA_DISK_POLICY_OPTION, EXPIRES_OPTION, EXPORTABLE_OPTION, IMMUTABLE_OPTION, NOT_BEFORE_OPTION, OPS_OPTION, POLICY_OPTION, TAGS_OPTION, parseKeyProperties, releasePolicyFor } from "../args/key-properties.js";
 
 const KTY = ["EC", "EC-HSM", "RSA", "RSA-HSM", "oct", "oct-HSM"] as const;
 const CURVES = ["P-256", "P-256K", "P-384", "P-521"] as const;
@@ -54,17 +43,17 @@ export const createCommand = defineCommand({
     { title: "Create an HSM-protected RSA-4096 key in Azure Key Vault that expires at the end of 2030.", command: "kvkey create --cloud AzureCloud --vault-name prod-kv --name wrapping -p hsm --size 4096 --expires 2030-12-31T23:59:59Z" },
   ],
   parse(raw, { commandName, cwd }) {
-    const curveText = str(raw, "curve");
+    const curveText = rawString(raw, "curve");
     const curve = curveText === undefined ? undefined : choice(commandName, "--curve", curveText, CURVES_AZ_ORDER);
-    const ktyText = str(raw, "kty");
+    const ktyText = rawString(raw, "kty");
     let kty: string = ktyText === undefined ? (curve ? "EC" : "RSA") : choice(commandName, "--kty", ktyText, KTY);
-    const protectionText = str(raw, "protection");
+    const protectionText = rawString(raw, "protection");
     const protection = protectionText === undefined ? undefined : choice(commandName, "--protection", protectionText, PROTECTION_AZ_ORDER);
     if (protection === "hsm" && !kty.endsWith("-HSM")) kty = `${kty}-HSM`;
     if (protection === "software" && kty.endsWith("-HSM")) {
       throw new ValidationError(`The key type ${kty} is invalid for software protected keys. Omit --protection`);
     }
-    const size = integer("--size", str(raw, "size"));
+    const size = integer("--size", rawString(raw, "size"));
     const disabled = threeState(commandName, "--disabled", raw.disabled as string | boolean | undefined);
     return {
       ids: idArgs(raw),

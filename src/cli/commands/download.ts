@@ -5,9 +5,10 @@ import type { JsonWebKey } from "@azure/keyvault-keys";
 import { defineCommand } from "../spec.js";
 import { choice } from "../args/values.js";
 import { ValidationError } from "../errors.js";
-import { idArgs, keyTarget, str } from "./shared.js";
-import { CRYPTO_ID_OPTIONS } from "./crypto-shared.js";
-import { requireArgs } from "./crypto-args.js";
+import { idArgs, keyTarget } from "../args/key-target.js";
+import { rawString } from "../args/raw.js";
+import { CRYPTO_ID_OPTIONS } from "../args/crypto-target.js";
+import { requireArgs } from "../args/crypto.js";
 
 const ENCODINGS = ["PEM", "DER"] as const;
 
@@ -29,7 +30,7 @@ export const downloadCommand = defineCommand({
   ],
   parse(raw, { commandName, cwd }) {
     const { file } = requireArgs(raw, [["file", "--file/-f"]] as const);
-    const encodingText = str(raw, "encoding");
+    const encodingText = rawString(raw, "encoding");
     return {
       ids: idArgs(raw),
       file,

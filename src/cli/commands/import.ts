@@ -9,20 +9,9 @@ import { choice, threeState } from "../args/values.js";
 import { UsageError, ValidationError } from "../errors.js";
 import { keyView } from "../views/key-view.js";
 import { keyTable } from "../views/tables.js";
-import { idArgs, keyTarget, str } from "./shared.js";
-import {
-  DEFAULT_CVM_POLICY_OPTION,
-  DEFAULT_DATA_DISK_POLICY_OPTION,
-  EXPIRES_OPTION,
-  EXPORTABLE_OPTION,
-  IMMUTABLE_OPTION,
-  NOT_BEFORE_OPTION,
-  OPS_OPTION,
-  POLICY_OPTION,
-  TAGS_OPTION,
-  parseKeyProperties,
-  releasePolicyFor,
-} from "./key-properties.js";
+import { idArgs, keyTarget } from "../args/key-target.js";
+import { rawString } from "../args/raw.js";
+import { DEFAULT_CVM_POLICY_OPTION, DEFAULT_DATA_DISK_POLICY_OPTION, EXPIRES_OPTION, EXPORTABLE_OPTION, IMMUTABLE_OPTION, NOT_BEFORE_OPTION, OPS_OPTION, POLICY_OPTION, TAGS_OPTION, parseKeyProperties, releasePolicyFor } from "../args/key-properties.js";
 import type { LocalKey } from "../keyfiles/key.js";
 
 const SOURCE_GROUP = "Key Source Arguments";
@@ -85,7 +74,7 @@ export const importCommand = defineCommand({
   ],
   parse(raw, { commandName, cwd }) {
     const given = (key: string) => {
-      const value = str(raw, key);
+      const value = rawString(raw, key);
       return value === undefined || value === "" ? undefined : value;
     };
     const pemFile = given("pemFile");
@@ -104,13 +93,13 @@ export const importCommand = defineCommand({
     if ((byokFile !== undefined || byokString !== undefined) && password !== undefined) {
       throw new UsageError("--byok-file or --byok-string cannot be used with --pem-password");
     }
-    const ktyText = str(raw, "kty");
+    const ktyText = rawString(raw, "kty");
     const kty = ktyText === undefined ? "RSA" : choice(commandName, "--kty", ktyText, BYOK_KTY);
-    const curveText = str(raw, "curve");
+    const curveText = rawString(raw, "curve");
     const curve = curveText === undefined ? undefined : choice(commandName, "--curve", curveText, CURVES_AZ_ORDER);
     // az's validate_key_import_type: the same message for a missing and for a superfluous --curve.
     if ((kty === "EC") !== (curve !== undefined)) throw new ValidationError("parameter --curve should be specified when key type --kty is EC.");
-    const protectionText = str(raw, "protection");
+    const protectionText = rawString(raw, "protection");
     const protection = protectionText === undefined ? undefined : choice(commandName, "--protection", protectionText, PROTECTION_AZ_ORDER);
 
     let source: Source;

@@ -3,8 +3,10 @@ import { withListedAttributes } from "../../vault-client/list-items.js";
 import { VAULT_ID_OPTIONS } from "../args/id-args.js";
 import { deletedKeyItemView } from "../views/key-view.js";
 import { deletedKeyListTable } from "../views/tables.js";
-import { MAXRESULTS_OPTION, idArgs, vaultTarget } from "./shared.js";
-import { collect, parseMaxResults } from "./list.js";
+import { MAXRESULTS_OPTION } from "../args/common-options.js";
+import { idArgs, vaultTarget } from "../args/key-target.js";
+import { collect } from "../list-pages.js";
+import { parseMaxResults } from "../args/common-options.js";
 
 export const listDeletedCommand = defineCommand({
   path: ["list-deleted"],

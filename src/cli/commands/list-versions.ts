@@ -3,8 +3,10 @@ import { withListedAttributes } from "../../vault-client/list-items.js";
 import { keyIdOptions } from "../args/id-args.js";
 import { keyItemView } from "../views/key-view.js";
 import { keyVersionsTable } from "../views/tables.js";
-import { MAXRESULTS_OPTION, idArgs, keyTarget } from "./shared.js";
-import { collect, parseMaxResults } from "./list.js";
+import { MAXRESULTS_OPTION } from "../args/common-options.js";
+import { idArgs, keyTarget } from "../args/key-target.js";
+import { collect } from "../list-pages.js";
+import { parseMaxResults } from "../args/common-options.js";
 
 export const listVersionsCommand = defineCommand({
   path: ["list-versions"],

@@ -4,7 +4,8 @@ import { keyIdOptions } from "../args/id-args.js";
 import { UsageError, ValidationError } from "../errors.js";
 import { jsonFromFileOrText } from "../args/values.js";
 import { isoDate } from "../views/key-view.js";
-import { idArgs, keyTarget, str } from "./shared.js";
+import { idArgs, keyTarget } from "../args/key-target.js";
+import { rawString } from "../args/raw.js";
 
 // `rotation-policy show|update`: az prints the Python SDK's model (createdOn, expiresIn, id,
 // lifetimeActions[{action, timeAfterCreate, timeBeforeExpiry}], updatedOn), not the REST shape, and
@@ -110,7 +111,7 @@ export const rotationPolicyUpdateCommand = defineCommand({
     { title: "Read the policy from a file.", command: "kvkey rotation-policy update --hsm-name myhsm -n mykey --value policy.json" },
   ],
   parse(raw, { cwd }) {
-    const value = str(raw, "value");
+    const value = rawString(raw, "value");
     if (value === undefined) throw new UsageError("the following arguments are required: --value");
     return { ids: idArgs(raw), value, cwd };
   },

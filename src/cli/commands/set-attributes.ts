@@ -5,8 +5,8 @@ import { keyIdOptions } from "../args/id-args.js";
 import { threeState } from "../args/values.js";
 import { keyView } from "../views/key-view.js";
 import { keyTable } from "../views/tables.js";
-import { idArgs, keyTarget } from "./shared.js";
-import { EXPIRES_OPTION, IMMUTABLE_OPTION, NOT_BEFORE_OPTION, OPS_OPTION, POLICY_OPTION, TAGS_OPTION, parseKeyProperties } from "./key-properties.js";
+import { idArgs, keyTarget } from "../args/key-target.js";
+import { EXPIRES_OPTION, IMMUTABLE_OPTION, NOT_BEFORE_OPTION, OPS_OPTION, POLICY_OPTION, TAGS_OPTION, parseKeyProperties } from "../args/key-properties.js";
 
 export const setAttributesCommand = defineCommand({
   path: ["set-attributes"],

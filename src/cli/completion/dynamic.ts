@@ -5,7 +5,7 @@ import { activeCloudName, findCloud, localCloudAt, type Cloud } from "../../vaul
 import { endpointFor } from "../../vault-client/endpoint.js";
 import { resolveVaultUrl } from "../args/id-args.js";
 import { readConfig } from "../config.js";
-import { withDefaultVault } from "../commands/shared.js";
+import { withDefaultVault } from "../args/key-target.js";
 import type { Settings } from "../settings.js";
 import type { DynamicValues, LineContext } from "./engine.js";
 

@@ -1,11 +1,11 @@
 import { resolve } from "node:path";
-import { defineCommand, type RawOptions } from "../spec.js";
-import { CliError, UsageError } from "../errors.js";
-import { integer, threeState } from "../args/values.js";
-import { ensureHome } from "../config.js";
-import type { CommandContext } from "../context.js";
-import type { Emulator, Vault } from "../../emulator/index.js";
-import { str } from "./shared.js";
+import { defineCommand, type RawOptions } from "../../spec.js";
+import { CliError, UsageError } from "../../errors.js";
+import { integer, threeState } from "../../args/values.js";
+import { ensureHome } from "../../config.js";
+import type { CommandContext } from "../../context.js";
+import type { Emulator, Vault } from "../../../emulator/index.js";
+import { rawString } from "../../args/raw.js";
 
 // `kvkey emulator vault create|list|show|delete`: the container settings real vaults get from ARM
 // (kind, soft-delete retention, purge protection), for the emulator's data directory. A running
@@ -22,9 +22,9 @@ interface Target {
 }
 
 function target(raw: RawOptions, cwd: string): Target {
-  const name = str(raw, "name");
+  const name = rawString(raw, "name");
   if (name === undefined) throw new UsageError("the following arguments are required: --name/-n");
-  const dataDir = str(raw, "dataDir");
+  const dataDir = rawString(raw, "dataDir");
   return { name, kind: raw.hsm === true ? "managedhsm" : "vault", dataDir: dataDir === undefined ? undefined : resolve(cwd, dataDir) };
 }
 
@@ -43,7 +43,7 @@ function vaultView(vault: Vault): Record<string, unknown> {
 async function withEmulator<T>(ctx: CommandContext, dataDir: string | undefined, work: (emulator: Emulator) => T): Promise<T> {
   const dir = dataDir ?? ctx.home;
   ensureHome(dir);
-  const { createEmulator } = await import("../../emulator/index.js");
+  const { createEmulator } = await import("../../../emulator/index.js");
   const emulator = createEmulator({ dataDir: dir });
   try {
     return work(emulator);
@@ -81,7 +81,7 @@ export const emulatorVaultCreateCommand = defineCommand({
   parse(raw, { commandName, cwd }) {
     return {
       ...target(raw, cwd),
-      retentionDays: integer("--retention-days", str(raw, "retentionDays")),
+      retentionDays: integer("--retention-days", rawString(raw, "retentionDays")),
       purgeProtection: threeState(commandName, "--enable-purge-protection", raw.enablePurgeProtection as string | boolean | undefined),
     };
   },
@@ -101,7 +101,7 @@ export const emulatorVaultListCommand = defineCommand({
   summary: "List the emulated key vaults and managed HSMs.",
   options: [DATA_DIR_OPTION],
   examples: [{ title: "List vaults and HSMs with their settings.", command: "kvkey emulator vault list -o table" }],
-  parse: (raw, { cwd }) => ({ dataDir: str(raw, "dataDir") === undefined ? undefined : resolve(cwd, str(raw, "dataDir")!) }),
+  parse: (raw, { cwd }) => ({ dataDir: rawString(raw, "dataDir") === undefined ? undefined : resolve(cwd, rawString(raw, "dataDir")!) }),
   async run(o, ctx) {
     return withEmulator(ctx, o.dataDir, (emulator) => emulator.listVaults().map(vaultView));
   },

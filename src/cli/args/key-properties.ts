@@ -1,10 +1,10 @@
 import type { KeyReleasePolicy } from "@azure/keyvault-keys";
 import type { OptionSpec, RawOptions } from "../spec.js";
 import { ValidationError } from "../errors.js";
-import { choice, datetime, jsonFromFileOrText, tags, threeState } from "../args/values.js";
-import { list, str } from "./shared.js";
-import { KEY_OPS_AZ_ORDER } from "../args/az-enums.js";
-import { LOCAL_ATTESTATION_AUTHORITY } from "./attestation.js";
+import { choice, datetime, jsonFromFileOrText, tags, threeState } from "./values.js";
+import { rawList, rawString } from "./raw.js";
+import { KEY_OPS_AZ_ORDER } from "./az-enums.js";
+import { LOCAL_ATTESTATION_AUTHORITY } from "../../shared/attestation.js";
 
 // The key attribute arguments create, import and set-attributes share (az's "common" key args), and
 // the release-policy rules az applies before anything is sent.
@@ -63,15 +63,15 @@ export interface KeyPropertyArgs {
 }
 
 export function parseKeyOps(command: string, raw: RawOptions): string[] | undefined {
-  return list(raw, "ops")?.map((op) => choice(command, "--ops", op, KEY_OPS_AZ_ORDER));
+  return rawList(raw, "ops")?.map((op) => choice(command, "--ops", op, KEY_OPS_AZ_ORDER));
 }
 
 export function parseKeyProperties(command: string, raw: RawOptions, cwd: string): KeyPropertyArgs {
   const out: KeyPropertyArgs = {};
   const keyOps = parseKeyOps(command, raw);
-  const expiresOn = datetime("--expires", str(raw, "expires"));
-  const notBefore = datetime("--not-before", str(raw, "notBefore"));
-  const tagValues = tags(list(raw, "tags"));
+  const expiresOn = datetime("--expires", rawString(raw, "expires"));
+  const notBefore = datetime("--not-before", rawString(raw, "notBefore"));
+  const tagValues = tags(rawList(raw, "tags"));
   const exportable = threeState(command, "--exportable", raw.exportable as string | boolean | undefined);
   const immutable = threeState(command, "--immutable", raw.immutable as string | boolean | undefined);
   if (keyOps) out.keyOps = keyOps;
@@ -81,7 +81,7 @@ export function parseKeyProperties(command: string, raw: RawOptions, cwd: string
   if (exportable !== undefined) out.exportable = exportable;
   if (immutable !== undefined) out.immutable = immutable;
 
-  const policyText = str(raw, "policy");
+  const policyText = rawString(raw, "policy");
   const defaultCvm = raw.defaultCvmPolicy === true;
   const defaultDataDisk = raw.defaultDdPolicy === true;
   // az's checks, in az's order (process_key_release_policy).
