@@ -4,7 +4,7 @@ import type { VaultClients } from "../vault-client/factory.js";
 import { GROUPS, ROOT_GROUP } from "./groups.js";
 import { COMMAND_INDEX } from "./command-index.generated.js";
 import { findCommand } from "./lookup.js";
-import { renderCommandHelp, renderGroupHelp } from "./help.js";
+import { helpWidth, renderCommandHelp, renderGroupHelp } from "./help.js";
 import { CliError, UsageError, ValidationError, exitCodeFor } from "./errors.js";
 import { createContext, type GlobalOptions } from "./context.js";
 import { kvkeyHome } from "./config.js";
@@ -46,7 +46,7 @@ export async function dispatch(
   };
 
   const found = findCommand(COMMAND_INDEX, args);
-  if (!found) return helpOrUnknown(args, io, fail);
+  if (!found) return helpOrUnknown(args, io, fail, runOptions.session !== undefined);
   // Only the named command's module loads: the other commands' declarations cost nothing here.
   const spec: CommandSpec = await found.command.load();
   const { rest } = found;
@@ -57,7 +57,7 @@ export async function dispatch(
     const { parseArgs } = await import("./parser.js");
     const raw = parseArgs(spec, rest);
     if (raw.help) {
-      io.stdout.write(renderCommandHelp(spec, io.columns ?? 100));
+      io.stdout.write(renderCommandHelp(spec, helpWidth(io)));
       return 0;
     }
     const globals = globalOptions(raw, settings);
@@ -137,7 +137,7 @@ function globalOptions(raw: Record<string, unknown>, settings: Settings): Global
   return g;
 }
 
-function helpOrUnknown(args: string[], io: CliIO, fail: (err: unknown, command: string | undefined) => number): number {
+function helpOrUnknown(args: string[], io: CliIO, fail: (err: unknown, command: string | undefined) => number, inShell: boolean): number {
   const words = args.filter((a) => !a.startsWith("-"));
   const wantsHelp = args.length === 0 || args.includes("-h") || args.includes("--help");
   // A group (or the root) with nothing after it: show its help.
@@ -149,7 +149,7 @@ function helpOrUnknown(args: string[], io: CliIO, fail: (err: unknown, command: 
     const under = (c: { path: readonly string[] }) => c.path.length > depth && group.path.every((p, i) => c.path[i] === p);
     const subgroups = GROUPS.filter((g) => g.path.length === depth + 1 && under(g));
     const commands = COMMAND_INDEX.filter((c) => c.path.length === depth + 1 && under(c));
-    io.stdout.write(renderGroupHelp(group, subgroups, commands, io.columns ?? 100));
+    io.stdout.write(renderGroupHelp(group, subgroups, commands, helpWidth(io), inShell ? "shell" : "command line"));
     return 0;
   }
   const typed = words.join(" ") || args[0] || "";
