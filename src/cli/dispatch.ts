@@ -85,7 +85,9 @@ export async function dispatch(
       // A command that streams (emulator logs --follow) returns its text as it comes; printing stays here.
       for await (const chunk of result) io.stdout.write(chunk);
     } else {
-      io.stdout.write(spec.textOutput && typeof result === "string" ? result : output.render(result, spec.tableView));
+      const view = spec.tableView;
+      const tableView = view && ((data: unknown, width?: number) => view(data, width, options));
+      io.stdout.write(spec.textOutput && typeof result === "string" ? result : output.render(result, tableView));
     }
     if (globals.verbose) io.stderr.write(`INFO: Command ran in ${((monotonicMs() - started) / 1000).toFixed(3)} seconds\n`);
     return 0;

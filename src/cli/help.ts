@@ -99,46 +99,49 @@ function headline(name: string, summary: string, width: number): string[] {
 
 /**
  * An example command, indented by `indent`, broken where a shell reads it unchanged: between words
- * with a trailing ` \\` (before a flag or a `&&` rather than between a flag and its value), or, for a
- * single-quoted JSON value, at a space inside the quotes, where the line break is JSON whitespace. A
- * word that still does not fit stays whole, so that it can be copied.
+ * with a trailing ` \\` (before a flag or a `&&` rather than between a flag and its value), or inside
+ * a single-quoted JSON value after a `,` `:` `{` or `[` outside its strings, where the line break is
+ * JSON whitespace. A word that still does not fit stays whole, so that it can be copied.
  */
-export function wrapCommand(command: string, indent: number, width: number): string[] {
+export function wrapCommand(command: string, indent: number, width: number, continuation = INDENT.length): string[] {
   const first = " ".repeat(indent);
   if (indent + length(command) <= width) return [first + command];
-  const more = " ".repeat(indent + INDENT.length);
+  const more = " ".repeat(indent + continuation);
   const words = splitLine(command).spans.map(({ start, end }) => command.slice(start, end));
   // Units kept on one line when they fit: a flag with its value, a word, `&&` with what follows it.
+  const operator = /^(&&|\|\||\||;)$/;
   const units: string[][] = [];
   for (const word of words) {
     const last = units.at(-1);
-    const joinsFlag = last?.length === 1 && /^-/.test(last[0]!) && !/^-/.test(word) && !/^(&&|\|\||\||;)$/.test(word);
-    const followsOperator = last?.length === 1 && /^(&&|\|\||\||;)$/.test(last[0]!);
+    const joinsFlag = last?.length === 1 && /^-/.test(last[0]!) && !/^-/.test(word) && !operator.test(word);
+    const followsOperator = last?.length === 1 && operator.test(last[0]!);
     if (last && (joinsFlag || followsOperator)) last.push(word);
     else units.push([word]);
   }
-  // Each piece, and whether a break before it falls inside quotes (no " \\" there).
-  const pieces: Array<{ text: string; quoted: boolean; unit: number }> = [];
+  // The pieces in order: `sep` joins a piece to the one before on the same line; `quoted` says a
+  // break before it falls inside quotes (no " \\" there).
+  const pieces: Array<{ text: string; sep: string; quoted: boolean; unit: number }> = [];
   units.forEach((unit, u) => {
-    for (const word of unit) {
-      if (/^'[[{]/.test(word) && word.endsWith("'") && indent + INDENT.length + length(word) + 2 > width) {
-        word.split(" ").forEach((text, i) => pieces.push({ text, quoted: i > 0, unit: u }));
+    unit.forEach((word) => {
+      const sep = pieces.length === 0 ? "" : " ";
+      if (/^'[[{]/.test(word) && word.endsWith("'") && more.length + length(word) + 2 > width) {
+        jsonPieces(word).forEach((p, i) => pieces.push({ text: p.text, sep: i === 0 ? sep : p.sep, quoted: i > 0, unit: u }));
       } else {
-        pieces.push({ text: word, quoted: false, unit: u });
+        pieces.push({ text: word, sep, quoted: false, unit: u });
       }
-    }
+    });
   });
   const room = (lineCount: number) => width - (lineCount ? more.length : first.length) - 2; // 2 for " \\"
   const lines: string[] = [];
   let line = "";
   for (let i = 0; i < pieces.length; i++) {
-    const { text, quoted, unit } = pieces[i]!;
+    const { text, sep, quoted, unit } = pieces[i]!;
     const startsUnit = i === 0 || pieces[i - 1]!.unit !== unit;
-    // At the start of a unit, the whole unit must fit on this line; within one, the next piece.
-    const unitText = startsUnit ? pieces.filter((p) => p.unit === unit).map((p) => p.text).join(" ") : text;
-    const fits = length(line) + 1 + length(startsUnit && length(unitText) <= room(1) ? unitText : text) <= room(lines.length);
-    if (!line || fits) {
-      line = line ? `${line} ${text}` : text;
+    // At the start of a unit the whole unit should fit on this line (if it fits on any); within one, the next piece.
+    const whole = startsUnit ? unitText(pieces, i) : text;
+    const needed = length(startsUnit && length(whole) <= room(1) ? whole : text);
+    if (!line || length(line) + length(sep) + needed <= room(lines.length)) {
+      line = line ? line + sep + text : text;
     } else {
       lines.push((lines.length ? more : first) + line + (quoted ? "" : " \\"));
       line = text;
@@ -146,6 +149,44 @@ export function wrapCommand(command: string, indent: number, width: number): str
   }
   lines.push((lines.length ? more : first) + line);
   return lines;
+}
+
+function unitText(pieces: ReadonlyArray<{ text: string; sep: string; unit: number }>, from: number): string {
+  const unit = pieces[from]!.unit;
+  let text = pieces[from]!.text;
+  for (let i = from + 1; i < pieces.length && pieces[i]!.unit === unit; i++) text += pieces[i]!.sep + pieces[i]!.text;
+  return text;
+}
+
+/** A single-quoted JSON word cut after each `,` `:` `{` `[` outside JSON strings; a space after one is the next piece's `sep`. */
+function jsonPieces(word: string): Array<{ text: string; sep: string }> {
+  const out: Array<{ text: string; sep: string }> = [];
+  let text = "";
+  let sep = "";
+  let inString = false;
+  let escaped = false;
+  for (const ch of word) {
+    if (inString) {
+      text += ch;
+      if (escaped) escaped = false;
+      else if (ch === "\\") escaped = true;
+      else if (ch === '"') inString = false;
+      continue;
+    }
+    if (ch === " " && text === "") {
+      sep += ch;
+      continue;
+    }
+    text += ch;
+    if (ch === '"') inString = true;
+    else if (",:{[".includes(ch)) {
+      out.push({ text, sep });
+      text = "";
+      sep = "";
+    }
+  }
+  if (text) out.push({ text, sep });
+  return out;
 }
 
 function optionText(option: OptionSpec): string {

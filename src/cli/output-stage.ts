@@ -11,7 +11,7 @@ import { OUTPUT_CHOICES } from "./globals.js";
 // nowhere else. Both are checked before the command runs.
 
 export interface OutputStage {
-  render(result: unknown, tableView?: (result: unknown) => unknown): string;
+  render(result: unknown, tableView?: (result: unknown, width?: number) => unknown): string;
 }
 
 export function prepareOutput(globals: GlobalOptions, io: CliIO, home: string): OutputStage {

@@ -6,6 +6,7 @@ import { keyIdOptions } from "../args/id-args.js";
 import { UsageError, ValidationError } from "../errors.js";
 import { isFile } from "../args/values.js";
 import { isoDate } from "../views/key-view.js";
+import { rotationPolicyTable } from "../views/tables.js";
 import { idArgs, keyTarget, str } from "./shared.js";
 
 // `rotation-policy show|update`: az prints the Python SDK's model (createdOn, expiresIn, id,
@@ -100,6 +101,7 @@ export const rotationPolicyShowCommand = defineCommand({
     const { client, address } = await keyTarget(ctx, ids);
     return rotationPolicyView(await client.getKeyRotationPolicy(address.name));
   },
+  tableView: rotationPolicyTable,
 });
 
 export const rotationPolicyUpdateCommand = defineCommand({
@@ -131,4 +133,5 @@ export const rotationPolicyUpdateCommand = defineCommand({
     const { client, address } = await keyTarget(ctx, o.ids);
     return rotationPolicyView(await client.updateKeyRotationPolicy(address.name, policy));
   },
+  tableView: rotationPolicyTable,
 });
