@@ -79,9 +79,9 @@ describe("help", () => {
   });
 });
 
-/** Help's examples with their line breaks undone: "a \\\n    b" and a break inside quoted JSON become "a b". */
+/** Help's examples with their line breaks undone: "a \\\n    b" becomes "a b", a break inside quoted JSON nothing. */
 function rejoined(help: string): string {
-  return help.replace(/ \\\n\s+/g, " ").replace(/([^\n])\n {12}(?=\S)/g, "$1 ");
+  return help.replace(/ \\\n\s+/g, " ").replace(/([^\n])\n {12}(?=\S)/g, "$1");
 }
 
 const overWidth = (text: string, width: number) => text.split("\n").filter((line) => Array.from(line).length > width);
@@ -127,10 +127,14 @@ describe("help fits the terminal", () => {
     const help = (await cli(["rotation-policy", "update", "--help"], { env: { COLUMNS: "80" } })).stdout;
     expect(help).toContain(
       [
-        "        kvkey rotation-policy update --vault-name demo -n mykey --value \\",
-        `            '{"lifetimeActions": [{"trigger": {"timeAfterCreate": "P90D"},`,
+        `        kvkey rotation-policy update --vault-name demo -n mykey --value '{`,
+        `            "lifetimeActions":[{"trigger":{"timeAfterCreate":"P90D"},"action":`,
+        `            {"type":"Rotate"}}],"attributes":{"expiryTime":"P2Y"}}'`,
       ].join("\n"),
     );
+    // What a shell reads from those lines is the policy: the breaks are JSON whitespace.
+    const value = help.split("--value '")[1]!.split("'")[0]!;
+    expect(JSON.parse(value)).toEqual({ lifetimeActions: [{ trigger: { timeAfterCreate: "P90D" }, action: { type: "Rotate" } }], attributes: { expiryTime: "P2Y" } });
     expect(help).toContain("        kvkey rotation-policy update --hsm-name myhsm -n mykey \\\n            --value policy.json");
   });
 });

@@ -118,7 +118,7 @@ export const rotationPolicyUpdateCommand = defineCommand({
   examples: [
     {
       title: "Rotate every 90 days; new versions expire after two years.",
-      command: `kvkey rotation-policy update --vault-name demo -n mykey --value '{"lifetimeActions": [{"trigger": {"timeAfterCreate": "P90D"}, "action": {"type": "Rotate"}}], "attributes": {"expiryTime": "P2Y"}}'`,
+      command: `kvkey rotation-policy update --vault-name demo -n mykey --value '{"lifetimeActions":[{"trigger":{"timeAfterCreate":"P90D"},"action":{"type":"Rotate"}}],"attributes":{"expiryTime":"P2Y"}}'`,
     },
     { title: "Read the policy from a file.", command: "kvkey rotation-policy update --hsm-name myhsm -n mykey --value policy.json" },
   ],
