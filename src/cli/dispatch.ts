@@ -5,7 +5,7 @@ import { GROUPS, ROOT_GROUP } from "./groups.js";
 import { COMMAND_INDEX } from "./command-index.generated.js";
 import { findCommand } from "./lookup.js";
 import { helpWidth, renderCommandHelp, renderGroupHelp } from "./help.js";
-import { CliError, UsageError, ValidationError, exitCodeFor } from "./errors.js";
+import { CliError, ExitStatus, UsageError, ValidationError, exitCodeFor } from "./errors.js";
 import { createContext, type GlobalOptions } from "./context.js";
 import { kvkeyHome } from "./config.js";
 import { loadSettings, type Settings } from "./settings.js";
@@ -37,6 +37,7 @@ export async function dispatch(
   const errColor = colorEnabled(io, "stderr");
   const errChalk = chalkFor(errColor);
   const fail = (err: unknown, command: string | undefined): number => {
+    if (err instanceof ExitStatus) return err.exitCode;
     if (err instanceof CliError && err.output) io.stdout.write(err.output);
     const { message, stack } = describeError(err);
     // As knack does: the level name when plain, the colour alone on a terminal.
