@@ -31,6 +31,8 @@ const HISTORY_SIZE = 1000;
 interface Entered {
   text: string;
   interrupts: number;
+  /** Typed at the prompt rather than as an answer (counted in waitingLines until someone reads it). */
+  forLoop: boolean;
 }
 
 /** What a waiting reader gets when Ctrl-C cancels its wait (a confirmation question). */
@@ -171,8 +173,11 @@ export async function runShell(ctx: CommandContext): Promise<void> {
   const lines = new LineQueue();
   rl.on("line", (text) => {
     if (!asking) waitingLines++;
-    lines.push({ text, interrupts });
+    lines.push({ text, interrupts, forLoop: !asking });
   });
+  const taken = (entered: Entered) => {
+    if (entered.forLoop) waitingLines = Math.max(0, waitingLines - 1);
+  };
   rl.on("close", () => lines.end());
 
   const read = (prompt: string) => {
@@ -190,6 +195,7 @@ export async function runShell(ctx: CommandContext): Promise<void> {
         const answer = await read(question);
         // Ctrl-C (or the end of input) is no answer: the command is cancelled.
         if (answer === undefined || answer === INTERRUPTED) return undefined;
+        taken(answer); // a line typed ahead at the prompt can answer the question
         // An answer to a question is not a command to recall with the up arrow.
         if (history()[0] === answer.text) history().shift();
         return answer.text;
@@ -253,7 +259,7 @@ export async function runShell(ctx: CommandContext): Promise<void> {
         if (interactive) io.stdout.write("\n");
         break;
       }
-      waitingLines = Math.max(0, waitingLines - 1);
+      taken(entered);
       const line = entered.text;
       const text = line.trim();
       if (text === "" || text.startsWith("#")) continue;
