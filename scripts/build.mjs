@@ -12,21 +12,18 @@ const root = new URL("..", import.meta.url);
 process.chdir(fileURLToPath(root));
 rmSync("dist", { recursive: true, force: true });
 
-// commander requires node:child_process at load time for executable subcommands, which kvkey never
-// declares; loading it (and net, dgram with it) costs ~5 ms of every start, --version and --help included.
-// commander gets a stand-in that refuses to spawn.
-const commanderWithoutChildProcess = {
-  name: "commander-without-child-process",
-  setup(b) {
-    b.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
-      /[\\/]node_modules[\\/]commander[\\/]/.test(args.importer) ? { path: "child_process", namespace: "commander-stub" } : undefined,
-    );
-    b.onLoad({ filter: /.*/, namespace: "commander-stub" }, () => ({
-      contents: "module.exports = { spawn() { throw new Error('kvkey declares no executable subcommands'); } };",
-      loader: "js",
-    }));
-  },
-};
+// The plugins below patch dependency code for start-up speed. Each names the places it must patch; the
+// build fails when one of them no longer applies (a dependency moved or renamed what the patch relies
+// on), so an upgrade cannot silently bring back the cost a patch removed. The build succeeding is the
+// check; test/e2e/binary.test.ts then checks the result (which modules a local command loads).
+const patchPoints = new Map(); // name -> times applied
+function expectPatch(name) {
+  patchPoints.set(name, 0);
+}
+function patched(name) {
+  if (!patchPoints.has(name)) throw new Error(`scripts/build.mjs: patched an unexpected place: ${name}`);
+  patchPoints.set(name, patchPoints.get(name) + 1);
+}
 
 // The SDK's HTTP layer (@typespec/ts-http-runtime) imports node:http, node:https and node:zlib for its
 // Node client, and its proxy policy imports https-proxy-agent and http-proxy-agent (agent-base, net, tls,
@@ -38,11 +35,15 @@ const commanderWithoutChildProcess = {
 const LAZY_IMPORTERS = /[\\/]node_modules[\\/]@typespec[\\/]ts-http-runtime[\\/]dist[\\/]esm[\\/](nodeHttpClient|policies[\\/]proxyPolicy)\.js$/;
 const LAZY_BUILTINS = new Set(["node:http", "node:https", "node:zlib"]);
 const LAZY_PACKAGES = { "https-proxy-agent": "HttpsProxyAgent", "http-proxy-agent": "HttpProxyAgent" };
+for (const name of ["nodeHttpClient: node:http", "nodeHttpClient: node:https", "nodeHttpClient: node:zlib"]) expectPatch(name);
+for (const name of Object.keys(LAZY_PACKAGES)) expectPatch(`proxyPolicy: ${name}`);
 const lazySdkTransport = {
   name: "lazy-sdk-transport",
   setup(b) {
     b.onResolve({ filter: /^(node:(http|https|zlib)|https-proxy-agent|http-proxy-agent)$/ }, (args) => {
-      if (!LAZY_IMPORTERS.test(args.importer)) return undefined;
+      const importer = LAZY_IMPORTERS.exec(args.importer)?.[1];
+      if (!importer) return undefined;
+      patched(`${importer.includes("proxyPolicy") ? "proxyPolicy" : "nodeHttpClient"}: ${args.path}`);
       if (LAZY_BUILTINS.has(args.path)) return { path: args.path, namespace: "lazy-builtin" };
       return { path: args.path, namespace: "lazy-package", pluginData: { resolveDir: args.resolveDir } };
     });
@@ -74,8 +75,7 @@ module.exports = new Proxy({}, {
 // run for every request with a body (create, sign, encrypt...), does `body instanceof FormData` and
 // `x instanceof ReadableStream` on kvkey's plain JSON bodies. Each check is made to look at the value's
 // Symbol.toStringTag first — every FormData and ReadableStream carries it — so the global is touched
-// only for a value that could be one. The build fails if the SDK's code no longer matches, so an
-// upgrade cannot silently drop the guard.
+// only for a value that could be one.
 const GUARDED_CHECKS = [
   {
     file: /[\\/]@typespec[\\/]ts-http-runtime[\\/]dist[\\/]esm[\\/]client[\\/]sendRequest\.js$/,
@@ -88,6 +88,7 @@ const GUARDED_CHECKS = [
     to: 'return x?.[Symbol.toStringTag] === "ReadableStream" && x instanceof ReadableStream;',
   },
 ];
+for (const check of GUARDED_CHECKS) expectPatch(`guard: ${check.from}`);
 const lazyWebGlobals = {
   name: "lazy-web-globals",
   setup(b) {
@@ -98,6 +99,7 @@ const lazyWebGlobals = {
       for (const check of checks) {
         if (!contents.includes(check.from)) throw new Error(`${args.path}: expected \`${check.from}\`; re-check the lazy-web-globals plugin`);
         contents = contents.replaceAll(check.from, check.to);
+        patched(`guard: ${check.from}`);
       }
       return { contents, loader: "js" };
     });
@@ -108,8 +110,9 @@ const lazyWebGlobals = {
 // formDataPolicy, which src/vault-client/factory.ts removes only from the Key Vault client. For every token request
 // it asks ts-http-runtime's convertBodyToFormDataMap whether the body is a FormData, and that first
 // mention of the FormData global loads undici (~27 ms). The check looks at Symbol.toStringTag first, as
-// the lazy-web-globals checks above do. The build fails if the code no longer matches.
+// the lazy-web-globals checks above do. Like every patch here, it fails the build when it no longer applies.
 const IDENTITY_FORM_DATA_CHECK = {
+  name: "formData.js FormData check",
   file: /[\\/]@typespec[\\/]ts-http-runtime[\\/]dist[\\/]esm[\\/]formData\.js$/,
   from: 'typeof FormData !== "undefined" && body instanceof FormData',
   to: 'body?.[Symbol.toStringTag] === "FormData" && typeof FormData !== "undefined" && body instanceof FormData',
@@ -119,15 +122,16 @@ const IDENTITY_FORM_DATA_CHECK = {
 // running, and the process stays up until it fires (1 s for the probe) after kvkey has printed. The
 // timer is cleared in the request's `finally` too.
 const REQUEST_TIMER_CLEANUP = {
+  name: "nodeHttpClient.js request timer",
   file: /[\\/]@typespec[\\/]ts-http-runtime[\\/]dist[\\/]esm[\\/]nodeHttpClient\.js$/,
   from: "        finally {\n            // clean up event listener\n",
   to: "        finally {\n            if (timeoutId !== undefined) {\n                clearTimeout(timeoutId);\n            }\n            // clean up event listener\n",
 };
+for (const patch of [IDENTITY_FORM_DATA_CHECK, REQUEST_TIMER_CLEANUP]) expectPatch(`identity pipeline: ${patch.name}`);
 const identityPipelinePatches = {
   name: "identity-pipeline-patches",
   setup(b) {
     const patches = [IDENTITY_FORM_DATA_CHECK, REQUEST_TIMER_CLEANUP];
-    const applied = new Set();
     b.onLoad({ filter: /[\\/]@typespec[\\/]ts-http-runtime[\\/]dist[\\/]esm[\\/](formData|nodeHttpClient)\.js$/ }, (args) => {
       const patch = patches.find((p) => p.file.test(args.path));
       if (!patch) return undefined;
@@ -136,14 +140,8 @@ const identityPipelinePatches = {
       if (at < 0 || contents.indexOf(patch.from, at + 1) >= 0) {
         throw new Error(`${args.path}: expected \`${patch.from.trim()}\` exactly once; re-check the identity-pipeline-patches plugin`);
       }
-      applied.add(patch);
+      patched(`identity pipeline: ${patch.name}`);
       return { contents: contents.replace(patch.from, patch.to), loader: "js" };
-    });
-    // Fail closed: a patch whose file was not bundled at all (moved, renamed) is an error too.
-    b.onEnd((result) => {
-      if (result.errors.length) return;
-      const missing = patches.filter((p) => !applied.has(p));
-      if (missing.length) throw new Error(`identity-pipeline-patches: no bundled file matched ${missing.map((p) => p.file).join(", ")}`);
     });
   },
 };
@@ -169,11 +167,19 @@ const result = await build({
   minifyWhitespace: true,
   minifySyntax: true,
   logLevel: "warning",
-  plugins: [commanderWithoutChildProcess, lazySdkTransport, lazyWebGlobals, identityPipelinePatches],
+  plugins: [lazySdkTransport, lazyWebGlobals, identityPipelinePatches],
   // KVKEY_METAFILE=path writes esbuild's metafile: which sources went into which chunk (start-up work).
   metafile: Boolean(process.env.KVKEY_METAFILE),
 });
 if (process.env.KVKEY_METAFILE) writeFileSync(process.env.KVKEY_METAFILE, JSON.stringify(result.metafile));
+const unapplied = [...patchPoints].filter(([, times]) => times === 0).map(([name]) => name);
+if (unapplied.length > 0) {
+  rmSync("dist", { recursive: true, force: true });
+  throw new Error(
+    `scripts/build.mjs: these dependency patches no longer apply (did a dependency change?): ${unapplied.join("; ")}. ` +
+      "Re-check the plugin against the new code, or remove the patch if its cost is gone (test/e2e/binary.test.ts says which modules must not load).",
+  );
+}
 chmodSync("dist/kvkey.js", 0o755);
 
 // Declarations for `import ... from "kvkey"` (the emulator API).

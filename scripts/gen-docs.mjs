@@ -13,7 +13,8 @@ mkdirSync(cache, { recursive: true });
 const out = mkdtempSync(join(cache, "kvkey-docs-"));
 try {
   // One entry importing the renderers and every command module, so the index can name each spec's module.
-  const files = readdirSync(join(root, "src/cli/commands")).filter((f) => f.endsWith(".ts"));
+  // Command modules sit in src/cli/commands/ and in one folder per command group (commands/emulator/).
+  const files = readdirSync(join(root, "src/cli/commands"), { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".ts")).sort();
   const entry = [
     `export { renderReference } from ${JSON.stringify(join(root, "src/cli/reference-doc.ts"))};`,
     `export { renderCommandIndex } from ${JSON.stringify(join(root, "src/cli/command-index-render.ts"))};`,

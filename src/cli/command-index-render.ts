@@ -4,7 +4,7 @@ import { COMMANDS } from "./registry.js";
 // summary and preview flag, and a loader that imports the one module declaring it. `npm run docs`
 // regenerates it and a test fails when it disagrees with the declarations, so it cannot drift.
 
-/** Command modules by file name ("show.ts") with their exports, as `import * as` gives them. */
+/** Command modules by path under commands/ ("show.ts", "emulator/logs.ts") with their exports, as `import * as` gives them. */
 export type CommandModules = Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 
 export function renderCommandIndex(modules: CommandModules): string {

@@ -10,6 +10,24 @@ export class CliError extends Error {
    * runCli prints it on stdout ahead of the error line, so commands still never print for themselves.
    */
   output?: string;
+  /**
+   * Lines az prints under the error line, unprefixed ("Did you mean 'show' ?"), so the ERROR line
+   * itself stays exactly az's for scripts that grep it.
+   */
+  readonly recommendations: string[] = [];
+}
+
+/**
+ * Ends the run with this exit code and no message of its own: kvkey shell's `exit N`, and a script
+ * run by the shell whose commands already reported their errors.
+ */
+export class ExitStatus extends CliError {
+  override name = "ExitStatus";
+  override readonly exitCode: number;
+  constructor(code: number) {
+    super(`exit ${code}`);
+    this.exitCode = code;
+  }
 }
 
 /** argparse-level mistakes: unknown flag, bad enum value, bad type, missing required argument. Exit 2. */

@@ -26,19 +26,14 @@ import { rotationPolicyShowCommand, rotationPolicyUpdateCommand } from "./comman
 import { getPolicyTemplateCommand } from "./commands/get-policy-template.js";
 import { getAttestationCommand } from "./commands/get-attestation.js";
 import { releaseCommand } from "./commands/release.js";
-import { emulatorTimeShiftCommand } from "./commands/emulator-time.js";
-import { emulatorAttestationTokenCommand } from "./commands/emulator-attestation.js";
+import { emulatorTimeShiftCommand } from "./commands/emulator/time-shift.js";
+import { emulatorAttestationTokenCommand } from "./commands/emulator/attestation.js";
 import { assessCommand } from "./commands/assess.js";
-import { emulatorLogsCommand } from "./commands/emulator-logs.js";
-import { emulatorEventsListCommand, emulatorEventsSubscribeCommand, emulatorEventsSubscriptionsCommand, emulatorEventsUnsubscribeCommand } from "./commands/emulator-events.js";
+import { emulatorLogsCommand } from "./commands/emulator/logs.js";
+import { emulatorEventsListCommand, emulatorEventsSubscribeCommand, emulatorEventsSubscriptionsCommand, emulatorEventsUnsubscribeCommand } from "./commands/emulator/events.js";
 import { cloudListCommand, cloudSetCommand, cloudShowCommand } from "./commands/cloud.js";
-import { emulatorCaCommand, emulatorStartCommand, emulatorStatusCommand, emulatorStopCommand } from "./commands/emulator.js";
-import {
-  emulatorVaultCreateCommand,
-  emulatorVaultDeleteCommand,
-  emulatorVaultListCommand,
-  emulatorVaultShowCommand,
-} from "./commands/emulator-vault.js";
+import { emulatorCaCommand, emulatorStartCommand, emulatorStatusCommand, emulatorStopCommand } from "./commands/emulator/server.js";
+import { emulatorVaultCreateCommand, emulatorVaultDeleteCommand, emulatorVaultListCommand, emulatorVaultShowCommand } from "./commands/emulator/vault.js";
 import { configGetCommand, configListCommand, configSetCommand, configUnsetCommand } from "./commands/config.js";
 import { completionCommand } from "./commands/completion.js";
 import { shellCommand } from "./commands/shell.js";

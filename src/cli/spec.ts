@@ -8,7 +8,11 @@ import type { CommandContext } from "./context.js";
 export type ArgGroup = "Arguments" | "Id Arguments" | "Global Arguments" | string;
 
 export interface OptionSpec {
-  /** commander flag syntax: "-n, --name <name>", "--ops <ops...>", "--disabled [bool]", "--debug". */
+  /**
+   * Flag syntax: "-n, --name <name>" (one value), "--disabled [bool]" (at most one), "--tags [tags...]"
+   * (a list, maybe empty; repeated, the last wins), "--claim <claims...>" (one or more; repeated, they
+   * add up), "--debug" (no value). src/cli/parser.ts reads them as argparse would.
+   */
   flags: string;
   help: string;
   group?: ArgGroup;
@@ -60,9 +64,10 @@ export interface CommandSpec<O = unknown> {
   run(options: O, ctx: CommandContext): Promise<unknown>;
   /**
    * Row view for `-o table` when no --query is given. `width` is the terminal's width on a TTY (never
-   * when piped), so a view can keep the columns that matter when the terminal is narrow.
+   * when piped), so a view can keep the columns that matter when the terminal is narrow. `options` are
+   * the command's parsed options, for what the result does not say (the AES key size create asked for).
    */
-  tableView?: (result: unknown, width?: number) => unknown;
+  tableView?: (result: unknown, width?: number, options?: NoInfer<O>) => unknown;
   /** The result is text for another program (a shell script), written as it is: --output and --query do not apply. */
   textOutput?: boolean;
 }

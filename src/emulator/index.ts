@@ -1,18 +1,24 @@
 import { SqliteKeyStore } from "./store/sqlite-store.js";
-import { KeyService, type VaultTarget } from "./service/key-service.js";
+import { KeyRepository } from "./service/key-repository.js";
+import { KeyService } from "./service/key-service.js";
+import { DeletedKeys } from "./service/deleted-keys.js";
+import { KeyBackups } from "./service/key-backup.js";
 import { CryptoService } from "./service/crypto-service.js";
-import { KeyVaultHandler } from "./http/handler.js";
+import { KeyVaultHandler } from "./http/pipeline.js";
 import { TokenAuthority, type AuthMode, type IssuedToken } from "./http/auth.js";
 import { SecurityDomain } from "./crypto/seal.js";
 import { loadOrCreateSecurityDomain } from "./security-domain-file.js";
 import { shiftedClock, systemClock, type Clock } from "./domain/clock.js";
-import { LifetimeStore } from "./store/lifetime-store.js";
+import { ClockShiftStore } from "./store/clock-shift-store.js";
+import { RotationSchedule } from "./store/rotation-schedule.js";
+import { PlatformKeyStore } from "./store/platform-key-store.js";
 import { RotationService } from "./service/rotation-service.js";
 import { ReleaseService, type AttestationTokenOptions } from "./service/release-service.js";
 import { HsmPlatform } from "./service/hsm-platform.js";
-import type { Vault, VaultKind } from "./domain/vault.js";
+import type { Vault, VaultKind, VaultTarget } from "./domain/vault.js";
 import type { WireRequest, WireResponse } from "./http/wire.js";
 import { createMonitoring, type MonitoringOptions } from "./monitoring.js";
+import { Lifetime } from "./lifetime.js";
 import type { AuditLog } from "./audit/audit-log.js";
 import type { EventHub } from "./events/event-hub.js";
 
@@ -22,14 +28,14 @@ export { ManualClock, offsetClock, systemClock } from "./domain/clock.js";
 export type { AuthMode, IssuedToken } from "./http/auth.js";
 export { IDENTITY_PATH } from "./http/identity.js";
 export type { Vault, VaultKind } from "./domain/vault.js";
-export type { VaultTarget } from "./service/key-service.js";
+export type { VaultTarget } from "./domain/vault.js";
 export { VaultError } from "./domain/errors.js";
 export { LATEST_API_VERSION } from "./http/api-version.js";
 export type { AttestationTokenOptions } from "./service/release-service.js";
 export { LOCAL_ATTESTATION_AUTHORITY } from "../shared/attestation.js";
 export type { MonitoringOptions } from "./monitoring.js";
 export type { AuditEvent, AuditLog } from "./audit/audit-log.js";
-export type { AuditQuery } from "./audit/audit-store.js";
+export type { AuditQuery, AuditRow } from "./audit/audit-store.js";
 export type { EventHub, EventListQuery, EventSubscriptionView, SubscribeOptions } from "./events/event-hub.js";
 export type { EventGridEvent } from "./events/event-grid.js";
 
@@ -110,7 +116,8 @@ export interface Emulator {
 
 /**
  * The composition root: picks the store (SQLite on disk or in memory), the security domain and the
- * clock, and wires the service and handler. Swap a part here and nowhere else.
+ * clock, and wires the services, the request pipeline (http/pipeline.ts), the clock-driven work
+ * (lifetime.ts) and monitoring. Swap a part here and nowhere else.
  */
 export function createEmulator(options: EmulatorOptions): Emulator {
   if (!options.dataDir === !options.inMemory) throw new Error("createEmulator needs exactly one of dataDir and inMemory");
@@ -120,62 +127,71 @@ export function createEmulator(options: EmulatorOptions): Emulator {
     const domain = options.dataDir
       ? loadOrCreateSecurityDomain(options.dataDir, { sealedKeysExist: () => store.hasSealedKeys() })
       : SecurityDomain.generate();
-    const lifetime = new LifetimeStore(store.connection());
-    const clock = shiftedClock(options.clock ?? systemClock, { offsetMs: () => lifetime.clockOffsetMs() });
-    const service = new KeyService(store, domain, clock);
-    const rotation = new RotationService(service, store, lifetime, clock);
-    const release = new ReleaseService(service, new HsmPlatform(lifetime, domain), clock);
+    const db = store.connection();
+    const clockShift = new ClockShiftStore(db);
+    const clock = shiftedClock(options.clock ?? systemClock, { offsetMs: () => clockShift.clockOffsetMs() });
+    const repo = new KeyRepository(store, domain, clock);
+    const keys = new KeyService(repo);
+    const deleted = new DeletedKeys(repo);
+    // Listens to key changes first: a version Managed HSM's cap refuses is rolled back before events hear of it.
+    const rotation = new RotationService(keys, repo, new RotationSchedule(db));
+    const release = new ReleaseService(keys, new HsmPlatform(new PlatformKeyStore(db), domain), clock);
     const tokens = new TokenAuthority(domain.deriveKey("token signing"));
-    const crypto = new CryptoService(service, clock);
     const identityHeader = domain.deriveKey("identity header").toString("base64url").slice(0, 32);
-    const handler = new KeyVaultHandler({
-      service,
-      crypto,
+    const monitoring = createMonitoring({
+      store,
+      changes: repo.changes,
       tokens,
-      rotation,
-      release,
+      clock,
+      ...(options.monitoring ? { options: options.monitoring } : {}),
+    });
+    const lifetime = new Lifetime({ deleted, rotation, events: monitoring.keyEvents });
+    const handler = new KeyVaultHandler({
+      services: { keys, deleted, backups: new KeyBackups(repo, domain), crypto: new CryptoService(keys, clock), rotation, release },
+      tokens,
       authMode: options.authMode ?? "strict",
       ...(options.identityEndpoint ? { identity: { header: identityHeader } } : {}),
       ...(options.defaultVault ? { defaultVault: options.defaultVault } : {}),
-    });
-    const monitoring = createMonitoring({
-      store,
-      service,
-      tokens,
       clock,
-      identityEndpoint: options.identityEndpoint === true,
-      ...(options.defaultVault ? { defaultVault: options.defaultVault } : {}),
-      ...(options.monitoring ? { options: options.monitoring } : {}),
+      clockWork: lifetime,
+      observers: [monitoring.observer],
     });
+    const moveClock = (apply: () => number): number => {
+      const shift = store.write(apply);
+      clock.reload();
+      lifetime.raiseAllDue();
+      return shift;
+    };
     return {
-      handle: (request) => monitoring.handle(request, (r) => handler.handle(r)),
+      handle: (request) => handler.handle(request),
       issueToken: (subject, audience) => tokens.issue(subject, audience),
       identityHeader,
-      configureVault: ({ name, kind, ...settings }) => service.configureVault({ name, kind }, settings),
-      takeCreatedVaults: () => service.createdVaults.splice(0),
-      listVaults: () => service.listVaults(),
-      getVault: (target) => service.getVault(target),
-      deleteVault: (target) => service.deleteVault(target),
+      configureVault: ({ name, kind, ...settings }) => repo.vaults.configure({ name, kind }, settings),
+      takeCreatedVaults: () => repo.vaults.created.splice(0),
+      listVaults: () => repo.vaults.list(),
+      getVault: (target) => repo.vaults.get(target),
+      deleteVault: (target) => {
+        const gone = repo.vaults.delete(target);
+        if (!gone) return false;
+        repo.materials.forgetVault(gone.id);
+        deleted.forgetVault(gone.id);
+        return true;
+      },
       dataDir: options.dataDir,
       now: () => clock.now(),
-      timeShift: () => lifetime.clockOffsetMs(),
+      timeShift: () => clockShift.clockOffsetMs(),
       setTimeShift: (offsetMs) => {
         if (!Number.isSafeInteger(offsetMs) || offsetMs < 0) throw new RangeError(`a time shift is a whole, non-negative number of milliseconds, not ${offsetMs}`);
-        store.write(() => lifetime.setClockOffsetMs(offsetMs));
-        clock.reload();
-        monitoring.clockMoved();
+        moveClock(() => (clockShift.setClockOffsetMs(offsetMs), offsetMs));
       },
       advanceTime: (deltaMs) => {
         if (!Number.isSafeInteger(deltaMs)) throw new RangeError(`a time shift is a whole number of milliseconds, not ${deltaMs}`);
-        const shift = store.write(() => {
-          if (lifetime.clockOffsetMs() + deltaMs < 0) throw new RangeError("the emulator clock cannot move before real time");
-          return lifetime.addClockOffsetMs(deltaMs);
+        return moveClock(() => {
+          if (clockShift.clockOffsetMs() + deltaMs < 0) throw new RangeError("the emulator clock cannot move before real time");
+          return clockShift.addClockOffsetMs(deltaMs);
         });
-        clock.reload();
-        monitoring.clockMoved();
-        return shift;
       },
-      rotateDueKeys: () => rotation.rotateAllDue(),
+      rotateDueKeys: () => lifetime.rotateAllDue(),
       issueAttestationToken: (tokenOptions) => release.issueAttestationToken(tokenOptions),
       attestationAuthorityCertificates: () => release.attestationAuthorityChain(),
       securityDomainId: domain.id,

@@ -1,13 +1,13 @@
 import type { Clock } from "./domain/clock.js";
 import type { TokenAuthority } from "./http/auth.js";
-import type { WireRequest, WireResponse } from "./http/wire.js";
-import type { KeyService, VaultTarget } from "./service/key-service.js";
+import { auditObserver } from "./http/audit-record.js";
+import type { RequestObserver } from "./http/pipeline.js";
+import type { KeyChanges } from "./service/key-changes.js";
 import type { SqliteKeyStore } from "./store/sqlite-store.js";
 import { AuditLog, type AuditLogOptions } from "./audit/audit-log.js";
 import { AuditStore } from "./audit/audit-store.js";
 import { IdentityReader } from "./audit/identity.js";
-import { NOTIFICATION_OPERATIONS } from "./audit/operations.js";
-import { RequestMonitor } from "./audit/request-monitor.js";
+import { NOTIFICATION_OPERATIONS } from "../shared/audit-operations.js";
 import { Deliverer, type DeliveryOptions } from "./events/delivery.js";
 import { KEY_EVENT_TYPES } from "./events/event-grid.js";
 import { EventHub } from "./events/event-hub.js";
@@ -15,8 +15,9 @@ import { EventStore } from "./events/event-store.js";
 import { KeyEvents } from "./events/key-events.js";
 
 // Issue 11's parts of an emulator, wired in one place: the audit log, key events and their webhook
-// delivery. createEmulator (index.ts) builds this once and routes requests, clock shifts and close()
-// through it; everything else lives in audit/ and events/.
+// delivery. createEmulator (index.ts) builds this once: the audit log observes the request pipeline,
+// key events listen to key changes and take part in the vault's tick (lifetime.ts); everything else
+// lives in audit/ and events/.
 
 export interface MonitoringOptions {
   audit?: AuditLogOptions;
@@ -28,9 +29,9 @@ export interface MonitoringOptions {
 export interface Monitoring {
   audit: AuditLog;
   events: EventHub;
-  handle(request: WireRequest, inner: (request: WireRequest) => Promise<WireResponse>): Promise<WireResponse>;
-  /** The emulator clock moved (time shift): raise what fell due, deliver it. */
-  clockMoved(): void;
+  keyEvents: KeyEvents;
+  /** The pipeline's audit step. */
+  observer: RequestObserver;
   /** Writes what is buffered, stops timers, lets deliveries in flight finish (5 s at most), then calls closeStore. */
   close(closeStore: () => void): void;
 }
@@ -40,14 +41,12 @@ const CLOSE_GRACE_MS = 5_000;
 
 export function createMonitoring(deps: {
   store: SqliteKeyStore;
-  service: KeyService;
+  changes: KeyChanges;
   tokens: TokenAuthority;
   clock: Clock;
-  defaultVault?: VaultTarget;
-  identityEndpoint: boolean;
   options?: MonitoringOptions;
 }): Monitoring {
-  const { store, service, clock } = deps;
+  const { store, clock } = deps;
   const db = store.connection();
   const write = <T>(fn: () => T): T => store.write(fn);
   const audit = new AuditLog(new AuditStore(db), write, deps.options?.audit);
@@ -81,42 +80,20 @@ export function createMonitoring(deps: {
         token: null,
       }),
   });
-  // KeyService has one hook for "versions changed" (inside its transactions); rotation (issue 6) holds it
-  // already, so events chain after it. Whoever adds a third listener: chain the same way.
-  const before = service.versionsChanged;
-  service.versionsChanged = (vault, name, now) => {
-    before?.(vault, name, now);
+  // After rotation's listener (it was added first): a change rotation refuses never raises an event.
+  deps.changes.listen((change) => {
     try {
-      keyEvents.versionsChanged(vault, name, now);
+      keyEvents.keyChanged(change.vault, change.name, change.now, change.what === "versions");
     } catch {
       // An event that cannot be raised must not undo the key change it is about.
     }
-  };
-  const monitor = new RequestMonitor({
-    audit,
-    identities: new IdentityReader((token) => deps.tokens.verify(token)),
-    clock,
-    identityEndpoint: deps.identityEndpoint,
-    ...(deps.defaultVault ? { defaultVault: deps.defaultVault } : {}),
-    touched: (target, route, status, nowMs) => {
-      if (status < 400 && route && "name" in route && (route.op === "updateRotationPolicy" || route.op === "recoverDeletedKey")) {
-        keyEvents.keyChanged(target, route.name);
-      }
-      keyEvents.vaultTouched(target, nowMs);
-    },
   });
   const events = new EventHub(eventStore, keyEvents, deliverer, write);
   return {
     audit,
     events,
-    handle: (request, inner) => monitor.handle(request, inner),
-    clockMoved() {
-      try {
-        keyEvents.raiseAllDue();
-      } catch {
-        // the next request or tick raises them
-      }
-    },
+    keyEvents,
+    observer: auditObserver(audit, new IdentityReader((token) => deps.tokens.verify(token)), clock),
     close(closeStore) {
       events.stopBackground();
       audit.close();

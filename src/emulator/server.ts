@@ -1,18 +1,10 @@
-import cluster, { type Worker } from "node:cluster";
-import { createServer as createNetServer } from "node:net";
-import { createServer, type Server } from "node:https";
-import { STATUS_CODES, type IncomingMessage, type ServerResponse } from "node:http";
-import type { Duplex } from "node:stream";
-import type { AddressInfo, Socket } from "node:net";
-import { existsSync } from "node:fs";
-import { join } from "node:path";
 import { createEmulator, type Emulator, type EmulatorOptions } from "./index.js";
 import { ensureTlsMaterial, ephemeralTlsMaterial } from "./tls/local-ca.js";
-import { MAX_BODY_BYTES } from "./http/handler.js";
-import type { WireRequest } from "./http/wire.js";
-import type { AuthMode } from "./http/auth.js";
-import type { VaultTarget } from "./service/key-service.js";
-import { packageRoot } from "../shared/package-root.js";
+import { DEFAULT_TIMEOUTS, listen, type Listener, type ServeTimeouts } from "./serve/https-listener.js";
+import { freePort, startWorkers, type WorkerOptions } from "./serve/workers.js";
+
+export type { ServeTimeouts } from "./serve/https-listener.js";
+export { runEmulatorWorker } from "./serve/workers.js";
 
 // The served emulator: the same handler the embedded vault uses, behind HTTPS on loopback.
 //
@@ -22,6 +14,7 @@ import { packageRoot } from "../shared/package-root.js";
 // unsealed key material is keyed by the sealed bytes it read (service/material-cache.ts), so a write
 // made through one worker is seen by the next request on any other. This process stays the primary:
 // it prepares the data directory, forks the workers, replaces one that dies, and stops them gracefully.
+// One process serving is serve/https-listener.ts; the workers are serve/workers.ts.
 
 export interface ServeOptions extends EmulatorOptions {
   /** 0 picks a free port (tests). Default 8443. */
@@ -51,18 +44,6 @@ export interface ServeTls {
   caPem: string;
 }
 
-/** Slow or stalled clients must not hold sockets forever: each phase of a connection has a limit (ms). */
-export interface ServeTimeouts {
-  /** The TLS handshake, from the TCP connection on. Default 10 s. */
-  handshakeMs: number;
-  /** The request line and headers. Default 15 s. */
-  headersMs: number;
-  /** The whole request, body included. Default 60 s. */
-  requestMs: number;
-  /** An idle keep-alive connection. Default 30 s. */
-  keepAliveMs: number;
-}
-
 export interface ServedEmulator {
   /** `https://localhost:{port}`; vaults are `https://{name}.vault.localhost:{port}`. */
   url: string;
@@ -82,14 +63,8 @@ export interface ServedEmulator {
   close(): Promise<void>;
 }
 
-const DEFAULT_TIMEOUTS: ServeTimeouts = { handshakeMs: 10_000, headersMs: 15_000, requestMs: 60_000, keepAliveMs: 30_000 };
 /** Automatic key rotation also runs with no requests coming in (service/rotation-service.ts). */
 const ROTATION_CHECK_MS = 60_000;
-
-/** How long a worker may take to start listening. */
-const WORKER_START_TIMEOUT_MS = 30_000;
-/** A worker that dies is replaced, but not forever: a crash loop stops being restarted. */
-const MAX_WORKER_RESTARTS = 10;
 
 export async function startEmulator(options: ServeOptions): Promise<ServedEmulator> {
   const workers = options.workers ?? 1;
@@ -175,315 +150,4 @@ export async function startEmulator(options: ServeOptions): Promise<ServedEmulat
     emulator.close();
     throw err;
   }
-}
-
-// ---- one process serving ------------------------------------------------------------------------
-
-interface Listener {
-  port: number;
-  /** Graceful: no new connections, in-flight requests finish, idle keep-alive sockets close. */
-  close(): Promise<void>;
-}
-
-async function listen(
-  emulator: Emulator,
-  tls: { keyPem: string; certPem: string },
-  port: number,
-  host: string,
-  timeouts: ServeTimeouts,
-): Promise<Listener> {
-  const inFlight = new Set<Promise<void>>();
-  const options = {
-    key: tls.keyPem,
-    cert: tls.certPem,
-    handshakeTimeout: timeouts.handshakeMs,
-    // Node checks the headers and request timeouts on this interval (default 30 s, which would let a
-    // slowloris client hold a socket up to 45 s with a 15 s headers timeout).
-    connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(Math.min(timeouts.headersMs, timeouts.requestMs) / 2))),
-  };
-  const server: Server = createServer(options, (req, res) => {
-    const work = serve(emulator, req, res).catch(() => {
-      if (!res.headersSent) res.writeHead(500);
-      res.end();
-    });
-    inFlight.add(work);
-    void work.finally(() => inFlight.delete(work));
-  });
-  server.headersTimeout = timeouts.headersMs;
-  server.requestTimeout = timeouts.requestMs;
-  server.keepAliveTimeout = timeouts.keepAliveMs;
-  // What Node's HTTP parser refuses (not HTTP/1.1, headers too large, a timeout) and CONNECT never
-  // reach the handler: answer them in the service's error envelope too, then close.
-  server.on("clientError", (err: NodeJS.ErrnoException, socket: Duplex) => {
-    const answer = clientErrorAnswer(err);
-    // TLS failures (a handshake that timed out) and resets have no HTTP to answer in: just close.
-    if (answer) refuseConnection(socket, answer);
-    else socket.destroy();
-  });
-  server.on("connect", (_req: IncomingMessage, socket: Duplex) =>
-    refuseConnection(socket, [405, "MethodNotAllowed", "The requested resource does not support http method 'CONNECT'."]),
-  );
-  const sockets = new Set<Socket>();
-  server.on("connection", (socket: Socket) => {
-    // Responses are small and written whole: send them at once rather than wait for Nagle.
-    socket.setNoDelay(true);
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
-  });
-
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-
-  let closing: Promise<void> | undefined;
-  return {
-    port: (server.address() as AddressInfo).port,
-    close() {
-      closing ??= (async () => {
-        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
-        server.closeIdleConnections();
-        await Promise.allSettled([...inFlight]);
-        // Keep-alive sockets with no request in flight would hold close() open.
-        for (const socket of sockets) socket.destroy();
-        await stopped;
-      })();
-      return closing;
-    },
-  };
-}
-
-type Refusal = [status: number, code: string, message: string];
-
-function clientErrorAnswer(err: NodeJS.ErrnoException): Refusal | undefined {
-  if (err.code === "ERR_HTTP_REQUEST_TIMEOUT") return [408, "RequestTimeout", "The request did not arrive in time."];
-  if (err.code === "HPE_HEADER_OVERFLOW") return [431, "RequestHeaderFieldsTooLarge", "The request headers are too large."];
-  if (err.code?.startsWith("HPE_")) return [400, "BadRequest", "The request is not valid HTTP/1.1."];
-  return undefined;
-}
-
-/** Writes one error response on a socket the HTTP server will not answer, and closes it. */
-function refuseConnection(socket: Duplex, [status, code, message]: Refusal): void {
-  if (!socket.writable) {
-    socket.destroy();
-    return;
-  }
-  const body = JSON.stringify({ error: { code, message } });
-  socket.end(
-    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\n` +
-      `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
-  );
-}
-
-async function serve(emulator: Emulator, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  // A declared length over the limit is refused before a byte of the body is read.
-  const declared = Number(req.headers["content-length"] ?? 0);
-  const body = declared > MAX_BODY_BYTES ? undefined : await readBody(req);
-  if (body === undefined) {
-    const refusal = JSON.stringify({ error: { code: "RequestBodyTooLarge", message: `The request body exceeds the limit of ${MAX_BODY_BYTES} bytes.` } });
-    res.writeHead(413, { "content-type": "application/json; charset=utf-8", "content-length": String(Buffer.byteLength(refusal)), connection: "close" });
-    res.end(refusal);
-    return;
-  }
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(", ") : value;
-  }
-  const host = req.headers.host ?? "localhost";
-  const request: WireRequest = { method: req.method ?? "GET", url: `https://${host}${req.url ?? "/"}`, headers };
-  if (body.length > 0) request.body = body;
-  if (req.socket.remoteAddress) request.remoteAddress = req.socket.remoteAddress;
-  const response = await emulator.handle(request);
-  res.writeHead(response.status, { ...response.headers, "content-length": String(Buffer.byteLength(response.body)) });
-  res.end(response.body);
-}
-
-/** The body as text, or undefined when it exceeds the limit (the rest is drained, not buffered). */
-function readBody(req: IncomingMessage): Promise<string | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooLarge = false;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) tooLarge = true;
-      else chunks.push(chunk);
-    });
-    req.on("end", () => resolve(tooLarge ? undefined : Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
-}
-
-// ---- several processes serving (node:cluster) ----------------------------------------------------
-
-/** What a worker needs to serve: plain data, sent over the IPC channel. */
-interface WorkerOptions {
-  dataDir: string;
-  host: string;
-  port: number;
-  authMode: AuthMode;
-  identityEndpoint: boolean;
-  defaultVault?: VaultTarget;
-  keyPem: string;
-  certPem: string;
-  timeouts: ServeTimeouts;
-}
-
-type PrimaryMessage = { kvkey: "serve"; options: WorkerOptions } | { kvkey: "stop" };
-type WorkerMessage = { kvkey: "ready" } | { kvkey: "listening" } | { kvkey: "failed"; message: string } | { kvkey: "stopped" };
-
-const isWorkerMessage = (m: unknown): m is WorkerMessage =>
-  typeof m === "object" && m !== null && typeof (m as { kvkey?: unknown }).kvkey === "string";
-
-/** The bundled worker entry (dist/emulator-worker.js, built from src/bin/emulator-worker.ts). */
-export function workerScript(): string {
-  const script = join(packageRoot(), "dist", "emulator-worker.js");
-  if (!existsSync(script)) throw new Error(`the emulator worker ${script} is missing: run \`npm run build\``);
-  return script;
-}
-
-/** A port that was free a moment ago (the workers then bind it). */
-function freePort(host: string, port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createNetServer();
-    probe.once("error", reject);
-    probe.listen(port, host, () => {
-      const chosen = (probe.address() as AddressInfo).port;
-      probe.close(() => resolve(chosen));
-    });
-  });
-}
-
-interface WorkerPool {
-  close(): Promise<void>;
-}
-
-async function startWorkers(count: number, options: WorkerOptions): Promise<WorkerPool> {
-  cluster.setupPrimary({ exec: workerScript(), args: [], silent: false });
-  const live = new Set<Worker>();
-  let stopping = false;
-  let restarts = 0;
-
-  const fork = (): Promise<Worker> =>
-    new Promise((resolve, reject) => {
-      const worker = cluster.fork();
-      live.add(worker);
-      const timer = setTimeout(() => fail(new Error(`an emulator worker did not start within ${WORKER_START_TIMEOUT_MS / 1000} s`)), WORKER_START_TIMEOUT_MS);
-      const fail = (err: Error) => {
-        clearTimeout(timer);
-        worker.off("message", onMessage);
-        worker.process.kill("SIGKILL");
-        reject(err);
-      };
-      const onMessage = (message: unknown) => {
-        if (!isWorkerMessage(message)) return;
-        // The worker asks once its module has loaded: a message sent before it listens would be lost.
-        if (message.kvkey === "ready") worker.send({ kvkey: "serve", options } satisfies PrimaryMessage);
-        else if (message.kvkey === "listening") {
-          clearTimeout(timer);
-          worker.off("message", onMessage);
-          resolve(worker);
-        } else if (message.kvkey === "failed") {
-          fail(new Error(`an emulator worker could not start: ${message.message}`));
-        }
-      };
-      worker.on("message", onMessage);
-      worker.once("exit", (code, signal) => {
-        live.delete(worker);
-        clearTimeout(timer);
-        reject(new Error(`an emulator worker exited (${signal ?? code}) before it was serving`));
-        if (stopping || worker.exitedAfterDisconnect) return;
-        // Replace a worker that died while serving, so the emulator keeps its capacity.
-        if (restarts++ < MAX_WORKER_RESTARTS) {
-          process.stderr.write(`kvkey emulator: worker ${worker.process.pid} exited (${signal ?? code}); starting another\n`);
-          fork().catch((err: Error) => process.stderr.write(`kvkey emulator: ${err.message}\n`));
-        }
-      });
-    });
-
-  const stopAll = async () => {
-    stopping = true;
-    await Promise.all(
-      [...live].map(
-        (worker) =>
-          new Promise<void>((resolve) => {
-            if (worker.isDead()) return resolve();
-            worker.once("exit", () => resolve());
-            try {
-              worker.send({ kvkey: "stop" } satisfies PrimaryMessage);
-            } catch {
-              worker.process.kill("SIGTERM");
-            }
-          }),
-      ),
-    );
-  };
-
-  try {
-    await Promise.all(Array.from({ length: count }, fork));
-  } catch (err) {
-    await stopAll();
-    throw err;
-  }
-  return { close: stopAll };
-}
-
-/**
- * The worker side (dist/emulator-worker.js): waits for its options from the primary, opens the data
- * directory and serves on the shared port; on "stop" (or if the primary goes away) it finishes its
- * in-flight requests and exits. Ctrl-C reaches the whole process group: the primary decides.
- */
-export function runEmulatorWorker(exit: (code: number) => void): void {
-  if (!cluster.isWorker) throw new Error("runEmulatorWorker runs in a cluster worker started by startEmulator");
-  const ignore = () => {};
-  process.on("SIGINT", ignore);
-  process.on("SIGTERM", ignore);
-  const send = (message: WorkerMessage) => {
-    if (process.connected) process.send?.(message);
-  };
-  let stop: (() => Promise<void>) | undefined;
-  let stopping = false;
-  const shutdown = () => {
-    if (stopping) return;
-    stopping = true;
-    void (stop?.() ?? Promise.resolve())
-      .catch(() => undefined)
-      .finally(() => {
-        send({ kvkey: "stopped" });
-        exit(0);
-      });
-  };
-  process.on("disconnect", shutdown);
-  process.on("message", (message: PrimaryMessage) => {
-    if (message.kvkey === "stop") return shutdown();
-    if (message.kvkey !== "serve") return;
-    const o = message.options;
-    void (async () => {
-      let emulator: Emulator | undefined;
-      try {
-        emulator = createEmulator({
-          dataDir: o.dataDir,
-          authMode: o.authMode,
-          identityEndpoint: o.identityEndpoint,
-          ...(o.defaultVault ? { defaultVault: o.defaultVault } : {}),
-        });
-        const listener = await listen(emulator, { keyPem: o.keyPem, certPem: o.certPem }, o.port, o.host, o.timeouts);
-        const opened = emulator;
-        stop = () => listener.close().finally(() => opened.close());
-        if (stopping) {
-          stopping = false;
-          return shutdown();
-        }
-        send({ kvkey: "listening" });
-      } catch (err) {
-        emulator?.close();
-        send({ kvkey: "failed", message: err instanceof Error ? err.message : String(err) });
-        exit(1);
-      }
-    })();
-  });
-  send({ kvkey: "ready" });
 }

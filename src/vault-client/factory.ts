@@ -5,6 +5,9 @@ import type { Emulator } from "../emulator/index.js";
 import { endpointFor } from "./endpoint.js";
 import { monotonicMs } from "../shared/monotonic.js";
 import { nonServiceErrorPolicy } from "./non-service-error-policy.js";
+import { keyDatesPolicy } from "./key-dates.js";
+import { ListedItems, attachListedItems } from "./list-items.js";
+import { dropFormDataPolicy } from "./sdk-internals.js";
 
 // Builds SDK clients for any vault URL. Heavy modules load here, lazily, and only for the transport a
 // command needs: the emulator (and SQLite) for *.localhost, @azure/identity only for real Azure.
@@ -49,9 +52,9 @@ export function createVaultClients(options: VaultClientsOptions): VaultClients {
       if (cached) return cached;
       const endpoint = endpointFor(vaultUrl);
       const { KeyClient } = await import("@azure/keyvault-keys");
-      const common: KeyClientOptions = {};
-      common.additionalPolicies = [{ policy: nonServiceErrorPolicy, position: "perRetry" }];
-      if (options.debug) common.additionalPolicies.push({ policy: tracePolicy(options.debug), position: "perRetry" });
+      const listed = new ListedItems();
+      const common: KeyClientOptions = { additionalPolicies: kvkeyPolicies(listed) };
+      if (options.debug) common.additionalPolicies!.push({ policy: tracePolicy(options.debug), position: "perRetry" });
       let client: KeyClient;
       if (endpoint.transport === "embedded") {
         if (!emulator) {
@@ -73,12 +76,15 @@ export function createVaultClients(options: VaultClientsOptions): VaultClients {
           const { KvkeyCredential } = await import("./credentials/chain.js");
           azureCredential = new KvkeyCredential({ env: options.env, home: options.home, ...(options.debug ? { debug: options.debug } : {}) });
         }
-        // Before the trace policy, so the trace shows the request sent again after a refused token.
+        // Just before the trace policy (nearest the wire), so the trace shows the request sent again after a
+        // refused token and the other policies see only the final answer.
         const { rejectedTokenPolicy } = await import("./credentials/rejected-token-policy.js");
-        common.additionalPolicies.splice(1, 0, { policy: rejectedTokenPolicy(azureCredential), position: "perRetry" });
+        const policies = common.additionalPolicies!;
+        policies.splice(policies.length - (options.debug ? 1 : 0), 0, { policy: rejectedTokenPolicy(azureCredential), position: "perRetry" });
         client = new KeyClient(endpoint.vaultUrl, azureCredential, common);
       }
       dropFormDataPolicy(client);
+      attachListedItems(client, listed);
       clients.set(vaultUrl, client);
       return client;
     },
@@ -94,12 +100,14 @@ export function createVaultClients(options: VaultClientsOptions): VaultClients {
 }
 
 /**
- * Key Vault requests are JSON, never forms, but the SDK's formDataPolicy asks `typeof FormData` on every
- * request, and on Node that first look loads the whole built-in undici (~15 ms of a ~100 ms `kvkey show`).
- * The policy lives in the generated client's pipeline (`KeyClient.client.pipeline`, private in the
- * typings): removed when it is there, left alone if a later SDK moves it.
+ * The policies every client gets, whatever the transport: az's reading of errors that are not Key
+ * Vault's, dates beyond 2038 sent as they are (key-dates.ts), and list items as the service sent them
+ * (list-items.ts).
  */
-function dropFormDataPolicy(client: KeyClient): void {
-  const generated = (client as unknown as { client?: { pipeline?: { removePolicy?: (p: { name: string }) => unknown } } }).client;
-  generated?.pipeline?.removePolicy?.({ name: "formDataPolicy" });
+export function kvkeyPolicies(listed: ListedItems): NonNullable<KeyClientOptions["additionalPolicies"]> {
+  return [
+    { policy: keyDatesPolicy, position: "perCall" },
+    { policy: nonServiceErrorPolicy, position: "perRetry" },
+    { policy: listed.policy, position: "perRetry" },
+  ];
 }

@@ -1,4 +1,16 @@
-import type { PipelinePolicy } from "@azure/core-rest-pipeline";
+import type { PipelinePolicy, PipelineRequest } from "@azure/core-rest-pipeline";
+
+/**
+ * The error body Key Vault sent for a request, kept for the CLI's error report: the SDK's RestError
+ * carries the parsed code and message only (and for a failed page of a list, not even those), while az
+ * prints the whole OData error (`Code:`, `Message:`, `Inner error:`). The SDK's error names the same
+ * request object the pipeline saw, so a WeakMap on it forgets the body with the request.
+ */
+const errorBodies = new WeakMap<PipelineRequest, string>();
+
+export function serviceErrorBody(request: unknown): string | undefined {
+  return typeof request === "object" && request !== null ? errorBodies.get(request as PipelineRequest) : undefined;
+}
 
 /**
  * An error answer whose body is not Key Vault's JSON error — a proxy's or firewall's 403, a gateway's HTML
@@ -9,7 +21,12 @@ export const nonServiceErrorPolicy: PipelinePolicy = {
   name: "kvkeyNonServiceError",
   async sendRequest(request, next) {
     const response = await next(request);
-    if (response.status < 400 || response.status === 401 || hasServiceError(response.bodyAsText)) return response;
+    if (response.status < 400) return response;
+    if (hasServiceError(response.bodyAsText)) {
+      errorBodies.set(request, response.bodyAsText!);
+      return response;
+    }
+    if (response.status === 401) return response;
     const [{ RestError }, { STATUS_CODES }] = await Promise.all([import("@azure/core-rest-pipeline"), import("node:http")]);
     throw new RestError(`Operation returned an invalid status code '${STATUS_CODES[response.status] ?? response.status}'`, {
       statusCode: response.status,

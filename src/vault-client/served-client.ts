@@ -31,13 +31,11 @@ export async function servedConnection(home: string, env: Record<string, string 
 }
 
 async function localTokenCredential(home: string): Promise<TokenCredential> {
-  const domainFile = join(home, "security-domain.json");
-  if (existsSync(domainFile)) {
-    const { loadOrCreateSecurityDomain } = await import("../emulator/security-domain-file.js");
-    const { TokenAuthority } = await import("../emulator/http/auth.js");
-    const authority = new TokenAuthority(loadOrCreateSecurityDomain(home).deriveKey("token signing"));
+  const { dataDirTokenIssuer } = await import("../emulator/local-token.js");
+  const issue = dataDirTokenIssuer(home);
+  if (issue) {
     const { audienceOf } = await import("./embedded.js");
-    return { getToken: async (scopes): Promise<AccessToken> => authority.issue("local", audienceOf(scopes)) };
+    return { getToken: async (scopes): Promise<AccessToken> => issue("local", audienceOf(scopes)) };
   }
   // An emulator with its own data directory, in its default `--auth any` mode, accepts any token.
   return { getToken: async (): Promise<AccessToken> => ({ token: "kvkey-cli", expiresOnTimestamp: Date.now() + 3_600_000 }) };

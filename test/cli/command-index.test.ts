@@ -11,7 +11,7 @@ describe("src/cli/command-index.generated.ts", () => {
   test("matches the registry (regenerate with `npm run docs`)", async () => {
     const dir = new URL("../../src/cli/commands/", import.meta.url);
     const modules: Record<string, Record<string, unknown>> = {};
-    for (const file of readdirSync(dir).filter((f) => f.endsWith(".ts"))) {
+    for (const file of readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".ts"))) {
       modules[file] = (await import(new URL(file, dir).href)) as Record<string, unknown>;
     }
     const onDisk = readFileSync(new URL("../../src/cli/command-index.generated.ts", import.meta.url), "utf8");

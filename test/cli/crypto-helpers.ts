@@ -1,5 +1,6 @@
 import { createEmulator, systemClock } from "../../src/emulator/index.js";
 import { KeyService } from "../../src/emulator/service/key-service.js";
+import { KeyRepository } from "../../src/emulator/service/key-repository.js";
 import { SqliteKeyStore } from "../../src/emulator/store/sqlite-store.js";
 import { loadOrCreateSecurityDomain } from "../../src/emulator/security-domain-file.js";
 import type { PrivateMaterial } from "../../src/emulator/crypto/material.js";
@@ -29,7 +30,7 @@ export async function importOctKey(home: string, hsm: string, name: string, k: B
 export function privateMaterial(home: string, container: { name: string; kind: "vault" | "managedhsm" }, key: string): PrivateMaterial {
   const store = new SqliteKeyStore(home);
   try {
-    const service = new KeyService(store, loadOrCreateSecurityDomain(home), systemClock);
+    const service = new KeyService(new KeyRepository(store, loadOrCreateSecurityDomain(home), systemClock));
     return service.getKeyWithMaterial(container, container.name, key).material;
   } finally {
     store.close();

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createCipheriv, createPrivateKey, createPublicKey, randomBytes } from "node:crypto";
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { cliIn } from "../helpers/cli.js";
+import { cliIn, errorLine } from "../helpers/cli.js";
 import { tempDataDir, testVault } from "../helpers/emulator.js";
 import { openssl, opensslByokBlob, opensslEcKey, opensslPkcs8Der, opensslPublicPem, opensslRsaKey, scratchDir } from "../helpers/byok.js";
 import { vaultSignatureVerifiesWithOpenssl } from "../helpers/vault-sign.js";
@@ -154,7 +154,7 @@ describe("refusals from the vault (and nothing stored)", () => {
     const run = await cli(["import", "--vault-name", "demo", "-n", name, ...args]);
     expect(run.code).toBe(1);
     expect(run.stdout).toBe("");
-    if (typeof message === "string") expect(run.stderr).toBe(`ERROR: ${message}\n`);
+    if (typeof message === "string") expect(errorLine(run.stderr)).toBe(message);
     else expect(run.stderr).toMatch(message);
     expect((await cli(["show", "--vault-name", "demo", "-n", name])).code).toBe(3);
   }
@@ -166,7 +166,7 @@ describe("refusals from the vault (and nothing stored)", () => {
     expect(other.code).toBe(0);
     const file = out("wrong");
     expect((await cli(["byok-blob", "--kek-file", otherPem, "--kek-id", kekId, "--key-file", rsaPem, "-f", file])).code).toBe(0);
-    await expectRefused(["--byok-file", file], "wrong-kek", /^ERROR: \(BadParameter\) The key transfer blob could not be decrypted with the key exchange key https:\/\/demo\.vault\.localhost\/keys\/kek\/[0-9a-f]{32} \(CKM_RSA_AES_KEY_WRAP\): it was made for another key, with another 'enc', or it was altered\.\n$/);
+    await expectRefused(["--byok-file", file], "wrong-kek", /^ERROR: \(BadParameter\) The key transfer blob could not be decrypted with the key exchange key https:\/\/demo\.vault\.localhost\/keys\/kek\/[0-9a-f]{32} \(CKM_RSA_AES_KEY_WRAP\): it was made for another key, with another 'enc', or it was altered\.\nCode: BadParameter\n/);
   });
 
   test("a tampered blob", async () => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createPrivateKey, createPublicKey, randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { cliIn, type CliRun } from "../helpers/cli.js";
+import { cliIn, type CliRun, errorLine } from "../helpers/cli.js";
 import { tempDataDir, testVault } from "../helpers/emulator.js";
 import { openssl } from "../helpers/byok.js";
 import { EC_VARIANTS, ENCRYPTED, makeKeyFixtures, PASSWORD, RSA_VARIANTS, type KeyFixtures } from "../helpers/keyfiles.js";
@@ -170,9 +170,7 @@ describe("JSON Web Key files (--jwk-file)", () => {
 
     const intoVault = await cli(["import", "--vault-name", "jwk", "-n", "aes", "--jwk-file", file]);
     expect(intoVault.code).toBe(1);
-    expect(intoVault.stderr).toBe(
-      "ERROR: (BadParameter) The key type oct is not supported in a key vault; symmetric keys are available in Managed HSM only.\n",
-    );
+    expect(errorLine(intoVault.stderr)).toBe("(BadParameter) The key type oct is not supported in a key vault; symmetric keys are available in Managed HSM only.");
     expect((await cli(["show", "--vault-name", "jwk", "-n", "aes"])).code).toBe(3);
   });
 });
@@ -216,7 +214,7 @@ describe("failures: one line each, az's exit codes, no key left behind", () => {
 
   test.each(cases)("%s", async (_case, args, code, message) => {
     const run = await cli(args());
-    expect(run.stderr).toBe(`ERROR: ${message}\n`);
+    expect(errorLine(run.stderr)).toBe(message);
     expect(run.code).toBe(code);
     expect(run.stdout).toBe("");
     const show = await cli(["show", "--vault-name", "fail", "-n", "k"]);

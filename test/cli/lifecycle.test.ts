@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { cliIn } from "../helpers/cli.js";
+import { cliIn, errorLine } from "../helpers/cli.js";
 import { tempDataDir } from "../helpers/emulator.js";
 
 let home: { dir: string; cleanup: () => void };
@@ -70,7 +70,8 @@ describe("create", () => {
     const oct = await cli(["create", "--vault-name", "demo", "-n", "sym", "--kty", "oct"]);
     expect(oct.code).toBe(1);
     expect(oct.stderr).toMatch(/^ERROR: \(BadParameter\) The key type oct is not supported in a key vault/);
-    expect(oct.stderr.trim().split("\n")).toHaveLength(1);
+    expect(errorLine(oct.stderr)).toMatch(/^\(BadParameter\) /);
+    expect(oct.stderr).toMatch(/\nCode: BadParameter\nMessage: The key type oct is not supported in a key vault/);
   });
 
   test("release policy from a JSON string and from a file; --immutable needs a policy", async () => {

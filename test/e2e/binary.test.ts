@@ -77,12 +77,13 @@ describe("the kvkey binary", () => {
     expect(bad.stderr).toBe("ERROR: kvkey create: 'nope' is not a valid value for '--kty'. Allowed values: EC, EC-HSM, RSA, RSA-HSM, oct, oct-HSM.\n");
   });
 
-  // Start-up work: a local command never needs Node's network stack or web streams. Loading them costs
-  // ~40 ms (undici alone is ~95 internal modules), and they come in by accident: a stray
-  // `instanceof FormData` in the SDK's request path, an eager import of the HTTP transport. The build
-  // guards against both (scripts/build.mjs); this checks the result in the built binary. Timing is
-  // left to bench/; the list of modules is what a test can hold steady.
-  test("local create, show and sign load no HTTP, TLS, undici or web streams", async () => {
+  // Start-up work: a local command never needs Node's network stack, web streams or child processes.
+  // Loading them costs ~40 ms (undici alone is ~95 internal modules), and they come in by accident: a
+  // stray `instanceof FormData` in the SDK's request path, an eager import of the HTTP transport,
+  // commander's require of child_process. The build patches all three (scripts/build.mjs, which fails
+  // when a patch no longer applies); this checks the result in the built binary. Timing is left to
+  // bench/; the list of modules is what a test can hold steady.
+  test("local create, show and sign load no HTTP, TLS, undici, web streams or child_process", async () => {
     const preload = join(home.dir, "modules-at-exit.cjs");
     writeFileSync(
       preload,
@@ -104,7 +105,7 @@ process.on("exit", () => require("node:fs").writeFileSync(process.env.KVKEY_TEST
       expect(JSON.parse(stdout)).toBeTruthy();
       const loaded = readFileSync(out, "utf8").split("\n");
       expect(loaded.length, `${args[0]} recorded the modules it loaded`).toBeGreaterThan(10);
-      const network = loaded.filter((m) => /undici|webstreams|^NativeModule (http|https|http2|tls|zlib)$/.test(m));
+      const network = loaded.filter((m) => /undici|webstreams|^NativeModule (http|https|http2|tls|zlib|child_process)$/.test(m));
       expect(network, `modules ${args[0]} should not load`).toEqual([]);
     }
   });

@@ -67,3 +67,18 @@ export function interruptibleIO(home: string): CliIO & { out(): string; err(): s
     listening: () => handler !== undefined,
   });
 }
+
+/**
+ * Lines az prints under an ERROR line: a service error's `Code:`/`Message:`/`Target:`/`Inner error: {...}`
+ * (azure-core's OData format) and recommendations such as "Did you mean 'show' ?".
+ */
+export const AZ_ERROR_CONTINUATION = /^(Code: |Message: |Target: |Inner error: |Exception Details:|Did you mean '|\s|\}$)/;
+
+/** The one ERROR line of a refusal (without "ERROR: "); throws if any other line is not one of az's continuations. */
+export function errorLine(stderr: string): string {
+  const [first, ...rest] = stderr.trimEnd().split("\n");
+  if (!first?.startsWith("ERROR: ")) throw new Error(`stderr does not start with an ERROR line: ${JSON.stringify(stderr.slice(0, 400))}`);
+  const stray = rest.find((line) => !AZ_ERROR_CONTINUATION.test(line));
+  if (stray !== undefined) throw new Error(`stderr has a line az would not print under its error: ${JSON.stringify(stray)}`);
+  return first.slice("ERROR: ".length);
+}

@@ -1,6 +1,6 @@
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { createEmulator, LOCAL_ATTESTATION_AUTHORITY, type Emulator } from "../../src/emulator/index.js";
-import { MAX_BODY_BYTES } from "../../src/emulator/http/handler.js";
+import { MAX_BODY_BYTES } from "../../src/emulator/http/pipeline.js";
 import type { WireRequest, WireResponse } from "../../src/emulator/http/wire.js";
 import type { Random } from "./prng.js";
 import { tokenFor } from "./emulator.js";

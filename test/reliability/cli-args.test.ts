@@ -7,7 +7,7 @@ import { COMMANDS } from "../../src/cli/registry.js";
 import { parseArgs } from "../../src/cli/parser.js";
 import { CliError } from "../../src/cli/errors.js";
 import type { CommandSpec, OptionSpec } from "../../src/cli/spec.js";
-import { kvkey, type CliRun } from "../helpers/cli.js";
+import { AZ_ERROR_CONTINUATION, kvkey, type CliRun } from "../helpers/cli.js";
 
 // Bad flags and values fed to EVERY registered command (COMMANDS, so a new command is covered the day
 // it is added): an unknown flag, a stray word, each flag without its value, each enum flag with a value
@@ -137,7 +137,7 @@ function without(base: string[], option: OptionSpec): string[] {
   return out;
 }
 
-/** Whether parse (commander, then the command's own validators) refuses the arguments. */
+/** Whether parse (the argparse port, then the command's own validators) refuses the arguments. */
 function parseRefuses(spec: CommandSpec, args: string[], cwd: string): boolean {
   try {
     const raw = parseArgs(spec, args);
@@ -208,7 +208,11 @@ function judge(c: Case, run: CliRun, command: string, parseRefused: boolean): st
   if (c.exit !== undefined && run.code !== c.exit) problems.push(`exit ${run.code}, expected ${c.exit}`);
   if (run.stdout !== "") problems.push(`stdout: ${JSON.stringify(run.stdout.slice(0, 200))}`);
   if (/\n\s+at .*[(:]/.test(run.stderr)) problems.push("a stack trace");
-  const lines = run.stderr.trimEnd().split("\n").filter((l) => !ALLOWED_WARNINGS.some((w) => w.test(l)));
+  // az's continuation lines (a service error's Code:/Message:, "Did you mean ...") belong to the one error.
+  const lines = run.stderr
+    .trimEnd()
+    .split("\n")
+    .filter((l, i, all) => !ALLOWED_WARNINGS.some((w) => w.test(l)) && !(i > 0 && all[i - 1] !== undefined && AZ_ERROR_CONTINUATION.test(l)));
   if (lines.length !== 1 || !lines[0]!.startsWith("ERROR: ")) problems.push(`stderr is not one ERROR line: ${JSON.stringify(run.stderr.slice(0, 400))}`);
   else {
     const message = lines[0]!.slice("ERROR: ".length);

@@ -7,6 +7,7 @@ import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { systemClock } from "../../src/emulator/index.js";
 import { KeyService } from "../../src/emulator/service/key-service.js";
+import { KeyRepository } from "../../src/emulator/service/key-repository.js";
 import { SqliteKeyStore } from "../../src/emulator/store/sqlite-store.js";
 import { loadOrCreateSecurityDomain } from "../../src/emulator/security-domain-file.js";
 import { requireBuilt, runKvkey, spawnKvkey } from "../helpers/binary.js";
@@ -244,9 +245,10 @@ describe("the CLI killed with SIGKILL while importing", () => {
   function imported(home: string, attempt: number): Map<number, { n: string; d: string }> {
     const store = new SqliteKeyStore(home);
     try {
-      const service = new KeyService(store, loadOrCreateSecurityDomain(home), systemClock);
+      const repo = new KeyRepository(store, loadOrCreateSecurityDomain(home), systemClock);
+      const service = new KeyService(repo);
       const found = new Map<number, { n: string; d: string }>();
-      if (!service.getVault({ name: "imp", kind: "vault" })) return found;
+      if (!repo.vaults.get({ name: "imp", kind: "vault" })) return found;
       for (let i = 0; i < BATCH; i++) {
         let view;
         try {
@@ -334,7 +336,7 @@ describe("SIGTERM", () => {
     // And they were stored.
     const store = new SqliteKeyStore(home);
     try {
-      const service = new KeyService(store, loadOrCreateSecurityDomain(home), systemClock);
+      const service = new KeyService(new KeyRepository(store, loadOrCreateSecurityDomain(home), systemClock));
       for (const answer of answers) {
         const name = answer.json.key.kid.split("/")[4];
         expect(service.getKey({ name: "graceful", kind: "vault" }, "graceful", name).key.version).toBe(answer.json.key.kid.split("/").pop());

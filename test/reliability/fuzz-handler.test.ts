@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, test } from "vitest";
 import { LOCAL_ATTESTATION_AUTHORITY } from "../../src/emulator/index.js";
-import { MAX_BODY_BYTES } from "../../src/emulator/http/handler.js";
+import { MAX_BODY_BYTES } from "../../src/emulator/http/pipeline.js";
 import type { WireRequest, WireResponse } from "../../src/emulator/http/wire.js";
 import { random, testSeed } from "../helpers/prng.js";
 import { tokenFor } from "../helpers/emulator.js";

@@ -2,7 +2,7 @@ import { connect as tcpConnect, type Socket } from "node:net";
 import { connect as tlsConnect, type TLSSocket } from "node:tls";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startEmulator, type ServedEmulator } from "../../src/emulator/server.js";
-import { MAX_BODY_BYTES } from "../../src/emulator/http/handler.js";
+import { MAX_BODY_BYTES } from "../../src/emulator/http/pipeline.js";
 import type { WireRequest, WireResponse } from "../../src/emulator/http/wire.js";
 import { random, testSeed } from "../helpers/prng.js";
 import { tempDataDir } from "../helpers/emulator.js";

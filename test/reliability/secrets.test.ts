@@ -7,6 +7,7 @@ import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import { systemClock } from "../../src/emulator/index.js";
 import { KeyService } from "../../src/emulator/service/key-service.js";
+import { KeyRepository } from "../../src/emulator/service/key-repository.js";
 import { SqliteKeyStore } from "../../src/emulator/store/sqlite-store.js";
 import { loadOrCreateSecurityDomain } from "../../src/emulator/security-domain-file.js";
 import { TokenAuthority } from "../../src/emulator/http/auth.js";
@@ -93,9 +94,10 @@ function materialSecrets(label: string, m: PrivateMaterial): Array<[string, Buff
 function storedSecrets(dataDir: string): Array<[string, Buffer]> {
   const store = new SqliteKeyStore(dataDir);
   try {
-    const service = new KeyService(store, loadOrCreateSecurityDomain(dataDir), systemClock);
+    const repo = new KeyRepository(store, loadOrCreateSecurityDomain(dataDir), systemClock);
+    const service = new KeyService(repo);
     const out: Array<[string, Buffer]> = [];
-    for (const vault of service.listVaults()) {
+    for (const vault of repo.vaults.list()) {
       const target = { name: vault.name, kind: vault.kind };
       for (const { key } of service.listKeys(target, vault.name, 25).items) {
         for (const { key: version } of service.listKeyVersions(target, vault.name, key.name, 25).items) {

@@ -112,7 +112,8 @@ function exclusiveWithId(raw: IdArgsRaw, others: Array<keyof IdArgsRaw>): void {
 
 /**
  * A key (or deleted key) address. For `collection: "deletedkeys"` the --id is a recovery id
- * (`https://host/deletedkeys/name`). A version in an --id is used only when the command takes one.
+ * (`https://host/deletedkeys/name`). As in az's validators, --id decides the vault and the name (a
+ * --name/-n next to it is ignored), and its version wins; without one in the id, --version applies.
  */
 export function resolveKeyAddress(
   raw: IdArgsRaw,
@@ -120,20 +121,24 @@ export function resolveKeyAddress(
   opts: { collection: "keys" | "deletedkeys"; takesVersion: boolean },
 ): KeyAddress {
   if (raw.id !== undefined) {
-    exclusiveWithId(raw, ["vaultName", "hsmName", "name", "version"]);
+    exclusiveWithId(raw, ["vaultName", "hsmName"]);
     const url = parseUrl(raw.id);
     // az's parse_key_vault_id: two or three non-empty path segments, {collection}/{name}[/{version}].
     const segments = url.pathname.split("/").filter((s) => s !== "");
     if (segments.length < 2 || segments.length > 3) throw new UsageError(`'${raw.id}' is not a valid ID`);
     const [collection, name, version] = segments as [string, string, string?];
-    // Current az ignores the collection; kvkey still refuses a secret or certificate id for a key
-    // command, but lets the deleted-key commands take either a key id or a recovery id, as az does.
-    const accepted = opts.collection === "keys" ? ["keys"] : ["deletedkeys", "keys"];
+    // Current az reads only the vault, name and version from an id. kvkey still refuses a secret's or a
+    // certificate's id for a key command, and, as az 2.45 did, a key id (/keys/) for purge, recover and
+    // show-deleted, which act on the deleted key: handing them a live key's id is more likely a slip.
+    // A key command takes a recovery id (/deletedkeys/) as current az does (Microsoft's Managed HSM
+    // guide backs up `--id .../deletedKeys/myrsakey`).
+    const accepted = opts.collection === "keys" ? ["keys", "deletedkeys"] : ["deletedkeys"];
     if (!accepted.includes(collection.toLowerCase())) {
       throw new UsageError(`invalid id: The collection "${collection}" does not match the expected "${opts.collection}"`);
     }
     const address: KeyAddress = { vaultUrl: `${url.protocol}//${url.host}`, name: decodeURIComponent(name) };
-    if (opts.takesVersion && version) address.version = version;
+    const chosen = version || raw.version;
+    if (opts.takesVersion && chosen) address.version = chosen;
     return address;
   }
   const vaultUrl = vaultUrlFromNames(raw, cloud);

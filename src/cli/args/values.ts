@@ -1,21 +1,31 @@
-import { statSync } from "node:fs";
-import { UsageError } from "../errors.js";
+import { readFileSync, statSync } from "node:fs";
+import { homedir } from "node:os";
+import { resolve } from "node:path";
+import { UsageError, ValidationError } from "../errors.js";
+import { decodeLikeAz } from "./file-values.js";
+import { getCloseMatches } from "../suggest.js";
 
-// Value parsers for az's argument types, with az's messages. Each takes the raw text commander
+// Value parsers for az's argument types, with az's messages. Each takes the raw text the parser
 // collected and the flag as the user knows it.
 
-/** az matches enum choices case-insensitively and passes on the canonical spelling. */
+/**
+ * az matches enum choices case-insensitively and passes on the canonical spelling. Its error lists the
+ * choices in the enum's own order (pass them in az's order) and suggests the closest one underneath.
+ */
 export function choice<T extends string>(command: string, flag: string, value: string, allowed: readonly T[]): T {
   const found = allowed.find((a) => a.toLowerCase() === value.toLowerCase());
   if (found === undefined) {
-    throw new UsageError(`${command}: '${value}' is not a valid value for '${flag}'. Allowed values: ${allowed.join(", ")}.`);
+    const error = new UsageError(`${command}: '${value}' is not a valid value for '${flag}'. Allowed values: ${allowed.join(", ")}.`);
+    const guess = getCloseMatches(value, allowed, 3, 0.7)[0];
+    if (guess) error.recommendations.push(`Did you mean '${guess}' ?`);
+    throw error;
   }
   return found;
 }
 
 /**
  * az's three-state booleans: a bare flag means true, or an explicit true/false (any case).
- * commander hands a bare optional-value flag over as `true`.
+ * The parser hands a bare optional-value flag over as `true`.
  */
 export function threeState(command: string, flag: string, value: string | boolean | undefined): boolean | undefined {
   if (value === undefined) return undefined;
@@ -81,4 +91,32 @@ export function tags(values: string[] | undefined): Record<string, string> | und
     else out[item.slice(0, eq)] = item.slice(eq + 1);
   }
   return out;
+}
+
+/** az's file_type: os.path.expanduser on the value (`~/policy.json` works even quoted). */
+export function expandUser(path: string): string {
+  if (path === "~") return homedir();
+  return path.startsWith("~/") ? `${homedir()}${path.slice(1)}` : path;
+}
+
+/**
+ * The "JSON, or a path to a file containing JSON" arguments (--policy, rotation-policy --value): a path
+ * to an existing file is read as az reads files, anything else is parsed as JSON. A value that is
+ * neither says so, naming the file that is not there (`--value nosuchfile.json`).
+ */
+export function jsonFromFileOrText(flag: string, value: string, cwd: string): unknown {
+  const path = resolve(cwd, expandUser(value));
+  const fromFile = isFile(path);
+  const text = fromFile ? decodeLikeAz(readFileSync(path)) : value;
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    const detail = (err as Error).message;
+    if (fromFile) throw new ValidationError(`Failed to parse the file ${value} as JSON: ${detail}`);
+    // Something that does not even start like JSON was most likely meant as a file name.
+    if (!/^\s*[[{"]/.test(value)) {
+      throw new ValidationError(`Failed to parse ${flag} as JSON: the file '${value}' does not exist, and the value is not JSON either (${detail}).`);
+    }
+    throw new ValidationError(`Failed to parse ${flag} as JSON: ${detail}`);
+  }
 }

@@ -7,9 +7,9 @@ import type { IdArgsRaw } from "../args/id-args.js";
 import { assessKey, assessVault, failsAt, SEVERITIES, sortFindings, type Addressing, type Finding, type Severity } from "../assess/rules.js";
 import { findingsTable } from "../assess/table.js";
 import { renderForTerminal } from "../views/tty-table.js";
-import { idArgs, vaultTarget } from "./shared.js";
-import { withDataDirEmulator } from "./emulator-time.js";
-import { DATA_DIR_OPTION, dataDirOf } from "./emulator-logs.js";
+import { idArgs, vaultTarget } from "../args/key-target.js";
+import { withDataDirEmulator } from "../local-emulator.js";
+import { DATA_DIR_OPTION, dataDirOf } from "../args/emulator-options.js";
 
 // `kvkey assess`: a best-practice review of a vault's keys (and, for the emulator, of the vault's
 // soft-delete settings), each finding with a severity and the kvkey command that fixes it. Only

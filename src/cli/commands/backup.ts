@@ -3,7 +3,8 @@ import { resolve } from "node:path";
 import { defineCommand } from "../spec.js";
 import { keyIdOptions } from "../args/id-args.js";
 import { CliError, UsageError } from "../errors.js";
-import { idArgs, keyTarget, str } from "./shared.js";
+import { idArgs, keyTarget } from "../args/key-target.js";
+import { rawString } from "../args/raw.js";
 
 export const backupCommand = defineCommand({
   path: ["backup"],
@@ -19,7 +20,7 @@ export const backupCommand = defineCommand({
     { title: "Back up a key in Azure Key Vault (the backup restores only into the same Azure geography).", command: "kvkey backup --cloud AzureCloud --vault-name prod-kv --name wrapping --file wrapping.backup" },
   ],
   parse(raw, { cwd }) {
-    const file = str(raw, "file");
+    const file = rawString(raw, "file");
     if (file === undefined) throw new UsageError("the following arguments are required: --file/-f");
     return { ids: idArgs(raw), file: resolve(cwd, file) };
   },

@@ -5,9 +5,8 @@ import { resolveKeyAddress } from "../args/id-args.js";
 import { choice } from "../args/values.js";
 import { CliError, UsageError, ValidationError } from "../errors.js";
 import { VERSION } from "../version.js";
-import { str } from "./shared.js";
-
-const ENCS = ["CKM_RSA_AES_KEY_WRAP", "RSA_AES_KEY_WRAP_256", "RSA_AES_KEY_WRAP_384"] as const;
+import { rawString } from "../args/raw.js";
+import { DEFAULT_RSA_AES_KEY_WRAP, RSA_AES_KEY_WRAPS } from "../../shared/rsa-aes-key-wrap.js";
 
 // Not an az command: makes the ".byok" key transfer blob that `import --byok-file` takes, the way an HSM
 // vendor's BYOK tool would (see keyfiles/byok-blob.ts), from a local key and the vault's key exchange
@@ -28,7 +27,7 @@ export const byokBlobCommand = defineCommand({
     { flags: "--key-password <password>", help: "Password of an encrypted PEM --key-file." },
     { flags: "--kek-id <kid>", help: "Key identifier of the key exchange key, with its version (https://{vault}/keys/{name}/{version}). Optional when --kek-file is JSON that names it." },
     { flags: "--kek-file <path>", help: "The key exchange key's public key: PEM (or DER) SubjectPublicKeyInfo, or JSON (a JWK, or `kvkey show` output). Without it, the public key is fetched from the vault by --kek-id." },
-    { flags: "--enc <enc>", help: "The key wrap mechanism (the blob's header.enc).", choices: ENCS, defaultText: "CKM_RSA_AES_KEY_WRAP" },
+    { flags: "--enc <enc>", help: "The key wrap mechanism (the blob's header.enc).", choices: RSA_AES_KEY_WRAPS, defaultText: DEFAULT_RSA_AES_KEY_WRAP },
     { flags: "-f, --file <path>", help: "The .byok file to write; it must not exist.", required: true },
   ],
   examples: [
@@ -37,26 +36,26 @@ export const byokBlobCommand = defineCommand({
       command: "kvkey byok-blob --kek-id https://demo.vault.localhost/keys/kek --key-file key.pem --file key.byok",
     },
     {
-      title: "Wrap an EC key for a downloaded KEK with RSA_AES_KEY_WRAP_256.",
-      command: "kvkey byok-blob --kek-file kek.pem --kek-id https://demo.vault.localhost/keys/kek/0123456789abcdef0123456789abcdef --key-file ec.pem --enc RSA_AES_KEY_WRAP_256 -f ec.byok",
+      title: "Wrap an EC key with RSA_AES_KEY_WRAP_256 for a KEK saved by `kvkey show` (the JSON names the KEK's id).",
+      command: "kvkey show --vault-name demo -n kek > kek.json && kvkey byok-blob --kek-file kek.json --key-file ec.pem --enc RSA_AES_KEY_WRAP_256 -f ec.byok",
     },
     { title: "Wrap a 256-bit AES key for a Managed HSM's KEK.", command: "openssl rand -out aes.key 32 && kvkey byok-blob --kek-id https://myhsm.managedhsm.localhost/keys/kek --key-file aes.key -f aes.byok" },
   ],
   parse(raw, { commandName, cwd }) {
-    const keyFile = str(raw, "keyFile");
+    const keyFile = rawString(raw, "keyFile");
     if (keyFile === undefined) throw new UsageError("the following arguments are required: --key-file");
-    const file = str(raw, "file");
+    const file = rawString(raw, "file");
     if (file === undefined) throw new UsageError("the following arguments are required: --file/-f");
-    const kekFile = str(raw, "kekFile");
-    const kekId = str(raw, "kekId");
+    const kekFile = rawString(raw, "kekFile");
+    const kekId = rawString(raw, "kekId");
     if (kekFile === undefined && kekId === undefined) throw new ValidationError("Please specify --kek-id, --kek-file, or both.");
-    const encText = str(raw, "enc");
+    const encText = rawString(raw, "enc");
     return {
       keyFile: resolve(cwd, keyFile),
-      keyPassword: str(raw, "keyPassword"),
+      keyPassword: rawString(raw, "keyPassword"),
       kekFile: kekFile === undefined ? undefined : resolve(cwd, kekFile),
       kekId,
-      enc: encText === undefined ? ("CKM_RSA_AES_KEY_WRAP" as const) : choice(commandName, "--enc", encText, ENCS),
+      enc: encText === undefined ? DEFAULT_RSA_AES_KEY_WRAP : choice(commandName, "--enc", encText, RSA_AES_KEY_WRAPS),
       file: resolve(cwd, file),
     };
   },

@@ -3,7 +3,8 @@ import { CLOUDS, findCloud, type Cloud } from "../../vault-client/clouds.js";
 import { UsageError, ValidationError } from "../errors.js";
 import { readConfig, writeConfig } from "../config.js";
 import type { CommandContext } from "../context.js";
-import { str } from "./shared.js";
+import { rawString } from "../args/raw.js";
+import { unknownCloud } from "../settings.js";
 
 // `kvkey cloud list|show|set`, shaped like az's cloud objects (endpoints, suffixes, isActive, name,
 // profile) with only the members that matter to Key Vault.
@@ -36,7 +37,7 @@ function cloudsTable(result: unknown): unknown {
 function named(name: string): Cloud {
   const cloud = findCloud(name);
   if (!cloud) {
-    throw new ValidationError(`The cloud '${name}' is not registered. Known clouds: ${CLOUDS.map((c) => c.name).join(", ")}.`);
+    throw new ValidationError(unknownCloud(name));
   }
   return cloud;
 }
@@ -61,7 +62,7 @@ export const cloudShowCommand = defineCommand({
     { title: "Show the active cloud.", command: "kvkey cloud show" },
     { title: "Show the DNS suffixes of Azure China.", command: "kvkey cloud show --name AzureChinaCloud --query suffixes" },
   ],
-  parse: (raw) => ({ name: str(raw, "name") }),
+  parse: (raw) => ({ name: rawString(raw, "name") }),
   async run(o, ctx) {
     const cloud = o.name === undefined || named(o.name).name === ctx.cloud.name ? ctx.cloud : named(o.name);
     return cloudView(cloud, cloud.name === ctx.cloud.name);
@@ -87,9 +88,9 @@ export const cloudSetCommand = defineCommand({
     { title: "Use the served emulator (kvkey emulator start) for --vault-name and --hsm-name.", command: "kvkey cloud set --name Local --endpoint https://localhost:8443" },
   ],
   parse(raw) {
-    const name = str(raw, "name");
+    const name = rawString(raw, "name");
     if (name === undefined) throw new UsageError("the following arguments are required: --name/-n");
-    const endpoint = str(raw, "endpoint");
+    const endpoint = rawString(raw, "endpoint");
     if (endpoint !== undefined && endpoint !== "") {
       let url: URL | undefined;
       try {

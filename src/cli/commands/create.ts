@@ -1,24 +1,15 @@
 import type { CreateKeyOptions, KeyType } from "@azure/keyvault-keys";
 import { defineCommand } from "../spec.js";
+import { withKeyDates } from "../../vault-client/key-dates.js";
+import { CURVES_AZ_ORDER, PROTECTION_AZ_ORDER } from "../args/az-enums.js";
 import { keyIdOptions } from "../args/id-args.js";
 import { choice, integer, threeState } from "../args/values.js";
 import { ValidationError } from "../errors.js";
 import { keyView } from "../views/key-view.js";
-import { keyTable } from "../views/tables.js";
-import { idArgs, keyTarget, str } from "./shared.js";
-import {
-  DEFAULT_CVM_POLICY_OPTION,
-  DEFAULT_DATA_DISK_POLICY_OPTION,
-  EXPIRES_OPTION,
-  EXPORTABLE_OPTION,
-  IMMUTABLE_OPTION,
-  NOT_BEFORE_OPTION,
-  OPS_OPTION,
-  POLICY_OPTION,
-  TAGS_OPTION,
-  parseKeyProperties,
-  releasePolicyFor,
-} from "./key-properties.js";
+import { keyTableOf } from "../views/tables.js";
+import { idArgs, keyTarget } from "../args/key-target.js";
+import { rawString } from "../args/raw.js";
+import { DEFAULT_CVM_POLICY_OPTION, DEFAULT_DATA_DISK_POLICY_OPTION, EXPIRES_OPTION, EXPORTABLE_OPTION, IMMUTABLE_OPTION, NOT_BEFORE_OPTION, OPS_OPTION, POLICY_OPTION, TAGS_OPTION, parseKeyProperties, releasePolicyFor } from "../args/key-properties.js";
 
 const KTY = ["EC", "EC-HSM", "RSA", "RSA-HSM", "oct", "oct-HSM"] as const;
 const CURVES = ["P-256", "P-256K", "P-384", "P-521"] as const;
@@ -52,17 +43,17 @@ export const createCommand = defineCommand({
     { title: "Create an HSM-protected RSA-4096 key in Azure Key Vault that expires at the end of 2030.", command: "kvkey create --cloud AzureCloud --vault-name prod-kv --name wrapping -p hsm --size 4096 --expires 2030-12-31T23:59:59Z" },
   ],
   parse(raw, { commandName, cwd }) {
-    const curveText = str(raw, "curve");
-    const curve = curveText === undefined ? undefined : choice(commandName, "--curve", curveText, CURVES);
-    const ktyText = str(raw, "kty");
+    const curveText = rawString(raw, "curve");
+    const curve = curveText === undefined ? undefined : choice(commandName, "--curve", curveText, CURVES_AZ_ORDER);
+    const ktyText = rawString(raw, "kty");
     let kty: string = ktyText === undefined ? (curve ? "EC" : "RSA") : choice(commandName, "--kty", ktyText, KTY);
-    const protectionText = str(raw, "protection");
-    const protection = protectionText === undefined ? undefined : choice(commandName, "--protection", protectionText, ["hsm", "software"] as const);
+    const protectionText = rawString(raw, "protection");
+    const protection = protectionText === undefined ? undefined : choice(commandName, "--protection", protectionText, PROTECTION_AZ_ORDER);
     if (protection === "hsm" && !kty.endsWith("-HSM")) kty = `${kty}-HSM`;
     if (protection === "software" && kty.endsWith("-HSM")) {
       throw new ValidationError(`The key type ${kty} is invalid for software protected keys. Omit --protection`);
     }
-    const size = integer("--size", str(raw, "size"));
+    const size = integer("--size", rawString(raw, "size"));
     const disabled = threeState(commandName, "--disabled", raw.disabled as string | boolean | undefined);
     return {
       ids: idArgs(raw),
@@ -86,9 +77,20 @@ export const createCommand = defineCommand({
     const policy = releasePolicyFor(o.props, new URL(address.vaultUrl).hostname.endsWith(".localhost"));
     if (policy) options.releasePolicy = policy;
     const slow = o.kty.startsWith("RSA") && (o.size ?? 2048) >= 4096;
-    const create = () => client.createKey(address.name, o.kty, options);
+    const create = () => client.createKey(address.name, o.kty, withKeyDates(options, options));
     const key = slow ? await ctx.spin(`Creating ${o.kty} ${o.size} key '${address.name}'...`, create) : await create();
     return keyView(key);
   },
-  tableView: keyTable,
+  // The service does not return an AES key's size: the table shows the size asked for (or the emulator's default).
+  tableView: (result, width, o) => keyTableOf(result, width, o?.kty.startsWith("oct") ? (o.size ?? localDefaultOctSize(result)) : undefined),
 });
+
+/** 256 for a key of the emulated vault (`*.localhost`), which makes AES-256 when no size is given; unknown for Azure. */
+function localDefaultOctSize(result: unknown): number | undefined {
+  const kid = (result as { key?: { kid?: unknown } } | undefined)?.key?.kid;
+  try {
+    return typeof kid === "string" && new URL(kid).hostname.endsWith(".localhost") ? 256 : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -2,7 +2,8 @@ import { defineCommand } from "../spec.js";
 import { keyIdOptions } from "../args/id-args.js";
 import { deletedKeyView } from "../views/key-view.js";
 import { deletedKeyTable } from "../views/tables.js";
-import { YES_OPTION, idArgs, keyTarget } from "./shared.js";
+import { YES_OPTION } from "../args/common-options.js";
+import { idArgs, keyTarget } from "../args/key-target.js";
 import { endpointFor } from "../../vault-client/endpoint.js";
 
 export const SOFT_DELETE_WARNING =

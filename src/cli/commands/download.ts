@@ -5,9 +5,10 @@ import type { JsonWebKey } from "@azure/keyvault-keys";
 import { defineCommand } from "../spec.js";
 import { choice } from "../args/values.js";
 import { ValidationError } from "../errors.js";
-import { idArgs, keyTarget, str } from "./shared.js";
-import { CRYPTO_ID_OPTIONS } from "./crypto-shared.js";
-import { requireArgs } from "./crypto-args.js";
+import { idArgs, keyTarget } from "../args/key-target.js";
+import { rawString } from "../args/raw.js";
+import { CRYPTO_ID_OPTIONS } from "../args/crypto-target.js";
+import { requireArgs } from "../args/crypto.js";
 
 const ENCODINGS = ["PEM", "DER"] as const;
 
@@ -25,11 +26,11 @@ export const downloadCommand = defineCommand({
   ],
   examples: [
     { title: "Save the public key as PEM, to verify signatures with openssl.", command: "kvkey download --vault-name demo -n signing -f signing.pub.pem" },
-    { title: "Save one version's public key as DER.", command: "kvkey download --id https://demo.vault.localhost/keys/signing/0123456789abcdef0123456789abcdef -f signing.der -e DER" },
+    { title: "Save one version's public key as DER.", command: "kvkey download --vault-name demo -n signing --version 0123456789abcdef0123456789abcdef -f signing.der -e DER" },
   ],
   parse(raw, { commandName, cwd }) {
     const { file } = requireArgs(raw, [["file", "--file/-f"]] as const);
-    const encodingText = str(raw, "encoding");
+    const encodingText = rawString(raw, "encoding");
     return {
       ids: idArgs(raw),
       file,

@@ -1,9 +1,10 @@
 import { defineCommand } from "../spec.js";
 import { choice } from "../args/values.js";
 import { encryptView } from "../views/crypto-view.js";
-import { idArgs, str } from "./shared.js";
-import { CBC_ALGORITHMS, ENCRYPTION_ALGORITHMS, base64Arg, hexArg, requireArgs } from "./crypto-args.js";
-import { ALGORITHM_FLAGS, CRYPTO_ID_OPTIONS, PREVIEW_WARNING, cryptoTarget } from "./crypto-shared.js";
+import { idArgs } from "../args/key-target.js";
+import { rawString } from "../args/raw.js";
+import { CBC_ALGORITHMS, ENCRYPTION_ALGORITHMS, base64Arg, hexArg, requireArgs } from "../args/crypto.js";
+import { ALGORITHM_FLAGS, CRYPTO_ID_OPTIONS, PREVIEW_WARNING, cryptoTarget } from "../args/crypto-target.js";
 import { cryptoResultTable } from "../views/tables.js";
 
 const DATA_TYPES = ["base64", "plaintext"] as const;
@@ -29,14 +30,14 @@ export const encryptCommand = defineCommand({
   parse(raw, { commandName }) {
     const { algorithm: algorithmText, value } = requireArgs(raw, [["algorithm", "--algorithm/-a"], ["value", "--value"]] as const);
     const algorithm = choice(commandName, "--algorithm", algorithmText, ENCRYPTION_ALGORITHMS);
-    const dataTypeText = str(raw, "dataType");
+    const dataTypeText = rawString(raw, "dataType");
     const dataType = dataTypeText === undefined ? "base64" : choice(commandName, "--data-type", dataTypeText, DATA_TYPES);
     return {
       ids: idArgs(raw),
       algorithm,
       plaintext: dataType === "base64" ? base64Arg("--value", value) : Buffer.from(value, "utf8"),
-      iv: hexArg("--iv", str(raw, "iv")),
-      aad: hexArg("--aad", str(raw, "aad")),
+      iv: hexArg("--iv", rawString(raw, "iv")),
+      aad: hexArg("--aad", rawString(raw, "aad")),
     };
   },
   async run(o, ctx) {

@@ -4,7 +4,8 @@ import type { KeyVaultKey } from "@azure/keyvault-keys";
 import { defineCommand, type OptionSpec } from "../spec.js";
 import { CliError } from "../errors.js";
 import { keyView } from "../views/key-view.js";
-import { idArgs, keyTarget, str } from "./shared.js";
+import { idArgs, keyTarget } from "../args/key-target.js";
+import { rawString } from "../args/raw.js";
 
 // az keyvault key get-attestation (Managed HSM; azure-cli PR #31427): the key with its attestation,
 // `attributes.attestation` = {certificatePemFile, privateKeyAttestation, publicKeyAttestation, version}.
@@ -55,7 +56,7 @@ export const getAttestationCommand = defineCommand({
     },
   ],
   parse(raw, { cwd }) {
-    const file = str(raw, "file");
+    const file = rawString(raw, "file");
     return { ids: idArgs(raw), file: file === undefined ? undefined : resolve(cwd, file) };
   },
   async run(o, ctx) {

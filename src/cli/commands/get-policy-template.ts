@@ -1,5 +1,5 @@
 import { defineCommand } from "../spec.js";
-import { PREVIEW_WARNING } from "./crypto-shared.js";
+import { PREVIEW_WARNING } from "../args/crypto-target.js";
 
 /** az's template, verbatim (keys in az's order; the output stage sorts them). */
 export const POLICY_TEMPLATE = {

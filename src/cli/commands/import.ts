@@ -2,25 +2,16 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { ImportKeyOptions, JsonWebKey, KeyOperation } from "@azure/keyvault-keys";
 import { defineCommand } from "../spec.js";
+import { withKeyDates } from "../../vault-client/key-dates.js";
+import { CURVES_AZ_ORDER, PROTECTION_AZ_ORDER } from "../args/az-enums.js";
 import { keyIdOptions } from "../args/id-args.js";
 import { choice, threeState } from "../args/values.js";
 import { UsageError, ValidationError } from "../errors.js";
 import { keyView } from "../views/key-view.js";
 import { keyTable } from "../views/tables.js";
-import { idArgs, keyTarget, str } from "./shared.js";
-import {
-  DEFAULT_CVM_POLICY_OPTION,
-  DEFAULT_DATA_DISK_POLICY_OPTION,
-  EXPIRES_OPTION,
-  EXPORTABLE_OPTION,
-  IMMUTABLE_OPTION,
-  NOT_BEFORE_OPTION,
-  OPS_OPTION,
-  POLICY_OPTION,
-  TAGS_OPTION,
-  parseKeyProperties,
-  releasePolicyFor,
-} from "./key-properties.js";
+import { idArgs, keyTarget } from "../args/key-target.js";
+import { rawString } from "../args/raw.js";
+import { DEFAULT_CVM_POLICY_OPTION, DEFAULT_DATA_DISK_POLICY_OPTION, EXPIRES_OPTION, EXPORTABLE_OPTION, IMMUTABLE_OPTION, NOT_BEFORE_OPTION, OPS_OPTION, POLICY_OPTION, TAGS_OPTION, parseKeyProperties, releasePolicyFor } from "../args/key-properties.js";
 import type { LocalKey } from "../keyfiles/key.js";
 
 const SOURCE_GROUP = "Key Source Arguments";
@@ -83,7 +74,7 @@ export const importCommand = defineCommand({
   ],
   parse(raw, { commandName, cwd }) {
     const given = (key: string) => {
-      const value = str(raw, key);
+      const value = rawString(raw, key);
       return value === undefined || value === "" ? undefined : value;
     };
     const pemFile = given("pemFile");
@@ -102,14 +93,14 @@ export const importCommand = defineCommand({
     if ((byokFile !== undefined || byokString !== undefined) && password !== undefined) {
       throw new UsageError("--byok-file or --byok-string cannot be used with --pem-password");
     }
-    const ktyText = str(raw, "kty");
+    const ktyText = rawString(raw, "kty");
     const kty = ktyText === undefined ? "RSA" : choice(commandName, "--kty", ktyText, BYOK_KTY);
-    const curveText = str(raw, "curve");
-    const curve = curveText === undefined ? undefined : choice(commandName, "--curve", curveText, CURVES);
+    const curveText = rawString(raw, "curve");
+    const curve = curveText === undefined ? undefined : choice(commandName, "--curve", curveText, CURVES_AZ_ORDER);
     // az's validate_key_import_type: the same message for a missing and for a superfluous --curve.
     if ((kty === "EC") !== (curve !== undefined)) throw new ValidationError("parameter --curve should be specified when key type --kty is EC.");
-    const protectionText = str(raw, "protection");
-    const protection = protectionText === undefined ? undefined : choice(commandName, "--protection", protectionText, ["hsm", "software"] as const);
+    const protectionText = rawString(raw, "protection");
+    const protection = protectionText === undefined ? undefined : choice(commandName, "--protection", protectionText, PROTECTION_AZ_ORDER);
 
     let source: Source;
     if (jwkFile !== undefined) source = { kind: "jwk-file", path: resolve(cwd, jwkFile) };
@@ -143,7 +134,7 @@ export const importCommand = defineCommand({
     if (o.props.exportable !== undefined) options.exportable = o.props.exportable;
     const policy = releasePolicyFor(o.props, new URL(address.vaultUrl).hostname.endsWith(".localhost"));
     if (policy) options.releasePolicy = policy;
-    return keyView(await client.importKey(address.name, jwk, options));
+    return keyView(await client.importKey(address.name, jwk, withKeyDates(options, options)));
   },
   tableView: keyTable,
 });

@@ -1,9 +1,12 @@
 import { defineCommand } from "../spec.js";
+import { withListedAttributes } from "../../vault-client/list-items.js";
 import { VAULT_ID_OPTIONS } from "../args/id-args.js";
 import { deletedKeyItemView } from "../views/key-view.js";
 import { deletedKeyListTable } from "../views/tables.js";
-import { MAXRESULTS_OPTION, idArgs, vaultTarget } from "./shared.js";
-import { collect, parseMaxResults } from "./list.js";
+import { MAXRESULTS_OPTION } from "../args/common-options.js";
+import { idArgs, vaultTarget } from "../args/key-target.js";
+import { collect } from "../list-pages.js";
+import { parseMaxResults } from "../args/common-options.js";
 
 export const listDeletedCommand = defineCommand({
   path: ["list-deleted"],
@@ -19,7 +22,7 @@ export const listDeletedCommand = defineCommand({
     const { client } = await vaultTarget(ctx, o.ids);
     const counter = ctx.counter((n) => `Listed ${n} deleted keys...`);
     const items = await collect((size) => client.listDeletedKeys().byPage({ maxPageSize: size }), o.max, undefined, counter);
-    return items.map((k) => deletedKeyItemView(k.properties));
+    return items.map((k) => deletedKeyItemView(withListedAttributes(client, k.properties)));
   },
   tableView: deletedKeyListTable,
 });

@@ -1,9 +1,12 @@
 import { defineCommand } from "../spec.js";
+import { withListedAttributes } from "../../vault-client/list-items.js";
 import { keyIdOptions } from "../args/id-args.js";
 import { keyItemView } from "../views/key-view.js";
 import { keyVersionsTable } from "../views/tables.js";
-import { MAXRESULTS_OPTION, idArgs, keyTarget } from "./shared.js";
-import { collect, parseMaxResults } from "./list.js";
+import { MAXRESULTS_OPTION } from "../args/common-options.js";
+import { idArgs, keyTarget } from "../args/key-target.js";
+import { collect } from "../list-pages.js";
+import { parseMaxResults } from "../args/common-options.js";
 
 export const listVersionsCommand = defineCommand({
   path: ["list-versions"],
@@ -19,7 +22,7 @@ export const listVersionsCommand = defineCommand({
     const { client, address } = await keyTarget(ctx, o.ids);
     const counter = ctx.counter((n) => `Listed ${n} versions...`);
     const items = await collect((size) => client.listPropertiesOfKeyVersions(address.name).byPage({ maxPageSize: size }), o.max, undefined, counter);
-    return items.map(keyItemView);
+    return items.map((p) => keyItemView(withListedAttributes(client, p)));
   },
   tableView: keyVersionsTable,
 });

@@ -1,48 +1,13 @@
 import type { KeyClient, KeyProperties } from "@azure/keyvault-keys";
 import { defineCommand } from "../spec.js";
+import { withListedAttributes } from "../../vault-client/list-items.js";
 import { VAULT_ID_OPTIONS } from "../args/id-args.js";
-import { integer, threeState } from "../args/values.js";
-import { UsageError } from "../errors.js";
+import { threeState } from "../args/values.js";
 import { keyItemView } from "../views/key-view.js";
 import { keyListTable } from "../views/tables.js";
-import { MAXRESULTS_OPTION, idArgs, str, vaultTarget } from "./shared.js";
-import type { Counter } from "../../io/progress.js";
-
-/** The service pages at most 25 items; a larger --maxresults is met by following more pages. */
-export const SERVICE_PAGE_LIMIT = 25;
-
-export function parseMaxResults(raw: Record<string, unknown>): number | undefined {
-  const n = integer("--maxresults", str(raw, "maxresults"));
-  if (n !== undefined && n < 1) throw new UsageError(`argument --maxresults: must be a positive integer, not ${n}`);
-  return n;
-}
-
-/**
- * Collects pages until `max` items (or the end), asking the service for no more than needed.
- * `progress` hears the running count after each page (the TTY counter, ctx.counter).
- */
-export async function collect<T>(
-  pages: (pageSize: number) => AsyncIterableIterator<T[]>,
-  max: number | undefined,
-  keep: (item: T) => boolean = () => true,
-  progress?: Counter,
-): Promise<T[]> {
-  const out: T[] = [];
-  const pageSize = Math.min(max ?? SERVICE_PAGE_LIMIT, SERVICE_PAGE_LIMIT);
-  try {
-    for await (const page of pages(pageSize)) {
-      for (const item of page) {
-        if (!keep(item)) continue;
-        out.push(item);
-        if (max !== undefined && out.length >= max) return out;
-      }
-      progress?.update(out.length);
-    }
-    return out;
-  } finally {
-    progress?.done();
-  }
-}
+import { MAXRESULTS_OPTION, parseMaxResults } from "../args/common-options.js";
+import { collect } from "../list-pages.js";
+import { idArgs, vaultTarget } from "../args/key-target.js";
 
 export const listCommand = defineCommand({
   path: ["list"],
@@ -75,7 +40,7 @@ export const listCommand = defineCommand({
     const { client } = await vaultTarget(ctx, o.ids);
     const pages = (size: number) => listPages(client, size);
     const items = await collect(pages, o.max, (p) => o.includeManaged || !p.managed, ctx.counter((n) => `Listed ${n} keys...`));
-    return items.map(keyItemView);
+    return items.map((p) => keyItemView(withListedAttributes(client, p)));
   },
   tableView: keyListTable,
 });

@@ -1,6 +1,7 @@
 import { defineCommand } from "../spec.js";
 import { keyIdOptions } from "../args/id-args.js";
-import { YES_OPTION, idArgs, keyTarget } from "./shared.js";
+import { YES_OPTION } from "../args/common-options.js";
+import { idArgs, keyTarget } from "../args/key-target.js";
 
 export const purgeCommand = defineCommand({
   path: ["purge"],

@@ -4,8 +4,8 @@ import { integer } from "../args/values.js";
 import { ValidationError } from "../errors.js";
 import { resolveVaultUrl } from "../args/id-args.js";
 import { randomView } from "../views/crypto-view.js";
-import { requireArgs } from "./crypto-args.js";
-import { str } from "./shared.js";
+import { requireArgs } from "../args/crypto.js";
+import { rawString } from "../args/raw.js";
 import { cryptoResultTable } from "../views/tables.js";
 
 // Random bytes come from a Managed HSM only: like az, random has no --vault-name at all (so passing
@@ -26,8 +26,8 @@ export const randomCommand = defineCommand({
   ],
   parse(raw) {
     const { count } = requireArgs(raw, [["count", "--count"]] as const);
-    const id = str(raw, "id");
-    const hsmName = str(raw, "hsmName");
+    const id = rawString(raw, "id");
+    const hsmName = rawString(raw, "hsmName");
     // The count's range is the service's to check (400 outside 1..128), as az leaves it.
     return { id, hsmName, count: integer("--count", count)! };
   },

@@ -2,8 +2,9 @@ import { defineCommand } from "../spec.js";
 import { keyIdOptions } from "../args/id-args.js";
 import { keyView } from "../views/key-view.js";
 import { keyTable } from "../views/tables.js";
-import { idArgs, keyTarget } from "./shared.js";
+import { idArgs, keyTarget } from "../args/key-target.js";
 import { ServiceError } from "../errors.js";
+import { odataText } from "../error-report.js";
 import { endpointFor } from "../../vault-client/endpoint.js";
 
 export const recoverCommand = defineCommand({
@@ -24,7 +25,7 @@ export const recoverCommand = defineCommand({
     // The SDK's poller reads the key first and, when it is active, reports it recovered without asking
     // the vault to recover anything. az sends the recover and gets the service's 404: so does kvkey.
     if (!poller.getOperationState().isStarted) {
-      throw new ServiceError(`(KeyNotFound) Deleted Key not found: ${address.name}`, 404, "KeyNotFound");
+      throw new ServiceError(odataText("KeyNotFound", `Deleted Key not found: ${address.name}`), 404, "KeyNotFound");
     }
     // As for delete: the emulator recovers at once (its answer is the key), and polling GET /keys/{name}
     // could wait forever if another process deletes the key again meanwhile.

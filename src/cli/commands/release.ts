@@ -5,14 +5,14 @@ import { defineCommand } from "../spec.js";
 import { keyIdOptions } from "../args/id-args.js";
 import { choice, isFile } from "../args/values.js";
 import { UsageError } from "../errors.js";
-import { idArgs, keyTarget, str } from "./shared.js";
+import { DEFAULT_RSA_AES_KEY_WRAP, RSA_AES_KEY_WRAPS } from "../../shared/rsa-aes-key-wrap.js";
+import { idArgs, keyTarget } from "../args/key-target.js";
+import { rawString } from "../args/raw.js";
 
 // Not an az command (az has none): secure key release. POST /keys/{name}/{version}/release with the
 // attestation token of the environment the key goes to; the answer is a JWS signed by the HSM whose
 // payload holds the key wrapped for the token's runtime key (key_hsm). Against the local emulator, make
 // the token with `kvkey emulator attestation-token`.
-
-const ENCS = ["CKM_RSA_AES_KEY_WRAP", "RSA_AES_KEY_WRAP_256", "RSA_AES_KEY_WRAP_384"] as const;
 
 export const releaseCommand = defineCommand({
   path: ["release"],
@@ -24,25 +24,25 @@ export const releaseCommand = defineCommand({
     ...keyIdOptions({ version: true, collection: "keys" }),
     { flags: "--target <token>", help: "The attestation token (JWT) of the release target, or a path to a file containing it.", required: true },
     { flags: "--nonce <nonce>", help: "A nonce for freshness, echoed in the signed answer." },
-    { flags: "--enc <algorithm>", help: "How the released key is wrapped for the runtime key.", choices: ENCS, defaultText: "CKM_RSA_AES_KEY_WRAP" },
+    { flags: "--enc <algorithm>", help: "How the released key is wrapped for the runtime key.", choices: RSA_AES_KEY_WRAPS, defaultText: DEFAULT_RSA_AES_KEY_WRAP },
   ],
   examples: [
     {
       title: "Release a key of the local emulated HSM to a runtime key, with a token from the emulator's attestation authority.",
       command:
-        "kvkey release --hsm-name myhsm -n mykey --target \"$(kvkey emulator attestation-token --claim x-ms-compliance-status=azure-compliant-cvm --runtime-key tee.pub.pem)\" --query value -o tsv",
+        "TOKEN=$(kvkey emulator attestation-token --claim x-ms-compliance-status=azure-compliant-cvm --runtime-key tee.pub.pem) && kvkey release --hsm-name myhsm -n mykey --target \"$TOKEN\" --query value -o tsv",
     },
   ],
   parse(raw, { commandName, cwd }) {
-    const target = str(raw, "target");
+    const target = rawString(raw, "target");
     if (target === undefined) throw new UsageError("the following arguments are required: --target");
     const path = resolve(cwd, target);
-    const encText = str(raw, "enc");
+    const encText = rawString(raw, "enc");
     return {
       ids: idArgs(raw),
       target: isFile(path) ? readFileSync(path, "utf8").trim() : target,
-      nonce: str(raw, "nonce"),
-      enc: encText === undefined ? undefined : choice(commandName, "--enc", encText, ENCS),
+      nonce: rawString(raw, "nonce"),
+      enc: encText === undefined ? undefined : choice(commandName, "--enc", encText, RSA_AES_KEY_WRAPS),
     };
   },
   async run(o, ctx) {

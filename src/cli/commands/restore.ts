@@ -5,7 +5,8 @@ import { VAULT_ID_OPTIONS } from "../args/id-args.js";
 import { CliError, ValidationError } from "../errors.js";
 import { keyView } from "../views/key-view.js";
 import { keyTable } from "../views/tables.js";
-import { idArgs, str, vaultTarget } from "./shared.js";
+import { idArgs, vaultTarget } from "../args/key-target.js";
+import { rawString } from "../args/raw.js";
 
 const STORAGE_GROUP = "Storage Id Arguments";
 const FOLDER_GROUP = "Restoring keys from storage account Arguments";
@@ -31,7 +32,7 @@ export const restoreCommand = defineCommand({
     { title: "Restore a backup into an Azure Key Vault.", command: "kvkey restore --cloud AzureCloud --vault-name prod-kv --file wrapping.backup" },
   ],
   parse(raw, { cwd }) {
-    const file = str(raw, "file");
+    const file = rawString(raw, "file");
     const storageGiven = ["storageResourceUri", "storageAccountName", "blobContainerName", "storageContainerSASToken", "backupFolder"].some(
       (k) => raw[k] !== undefined,
     );

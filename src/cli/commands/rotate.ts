@@ -2,7 +2,7 @@ import { defineCommand } from "../spec.js";
 import { keyIdOptions } from "../args/id-args.js";
 import { keyView } from "../views/key-view.js";
 import { keyTable } from "../views/tables.js";
-import { idArgs, keyTarget } from "./shared.js";
+import { idArgs, keyTarget } from "../args/key-target.js";
 
 export const rotateCommand = defineCommand({
   path: ["rotate"],

@@ -1,12 +1,12 @@
-import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
 import type { KeyRotationLifetimeAction, KeyRotationPolicy, KeyRotationPolicyAction, KeyRotationPolicyProperties } from "@azure/keyvault-keys";
 import { defineCommand } from "../spec.js";
 import { keyIdOptions } from "../args/id-args.js";
 import { UsageError, ValidationError } from "../errors.js";
-import { isFile } from "../args/values.js";
+import { jsonFromFileOrText } from "../args/values.js";
 import { isoDate } from "../views/key-view.js";
-import { idArgs, keyTarget, str } from "./shared.js";
+import { rotationPolicyTable } from "../views/tables.js";
+import { idArgs, keyTarget } from "../args/key-target.js";
+import { rawString } from "../args/raw.js";
 
 // `rotation-policy show|update`: az prints the Python SDK's model (createdOn, expiresIn, id,
 // lifetimeActions[{action, timeAfterCreate, timeBeforeExpiry}], updatedOn), not the REST shape, and
@@ -52,17 +52,8 @@ const isObject = (value: unknown): value is Json => typeof value === "object" &&
 
 /** az's update_key_rotation_policy: the --value text (or file) -> the SDK's policy properties. */
 export function policyFromValue(value: string, cwd: string): KeyRotationPolicyProperties {
-  const path = resolve(cwd, value);
-  const fromFile = isFile(path);
-  const text = fromFile ? readFileSync(path, "utf8") : value;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (err) {
-    // One line (az prints the text and the detail on lines of their own; a policy file can be long).
-    throw new ValidationError(`Failed to parse ${fromFile ? `the file ${value}` : "--value"} as JSON: ${(err as Error).message}`);
-  }
-  const policy = snakeCaseKeys(parsed);
+  // One line (az prints the text and the detail on lines of their own; a policy file can be long).
+  const policy = snakeCaseKeys(jsonFromFileOrText("--value", value, cwd));
   if (falsy(policy) || !isObject(policy)) throw new ValidationError("Please specify a valid policy");
 
   const lifetimeActions: KeyRotationLifetimeAction[] = [];
@@ -100,6 +91,7 @@ export const rotationPolicyShowCommand = defineCommand({
     const { client, address } = await keyTarget(ctx, ids);
     return rotationPolicyView(await client.getKeyRotationPolicy(address.name));
   },
+  tableView: rotationPolicyTable,
 });
 
 export const rotationPolicyUpdateCommand = defineCommand({
@@ -121,7 +113,7 @@ export const rotationPolicyUpdateCommand = defineCommand({
     { title: "Read the policy from a file.", command: "kvkey rotation-policy update --hsm-name myhsm -n mykey --value policy.json" },
   ],
   parse(raw, { cwd }) {
-    const value = str(raw, "value");
+    const value = rawString(raw, "value");
     if (value === undefined) throw new UsageError("the following arguments are required: --value");
     return { ids: idArgs(raw), value, cwd };
   },
@@ -131,4 +123,5 @@ export const rotationPolicyUpdateCommand = defineCommand({
     const { client, address } = await keyTarget(ctx, o.ids);
     return rotationPolicyView(await client.updateKeyRotationPolicy(address.name, policy));
   },
+  tableView: rotationPolicyTable,
 });

@@ -1,11 +1,12 @@
 import type { UpdateKeyPropertiesOptions } from "@azure/keyvault-keys";
 import { defineCommand } from "../spec.js";
+import { withKeyDates } from "../../vault-client/key-dates.js";
 import { keyIdOptions } from "../args/id-args.js";
 import { threeState } from "../args/values.js";
 import { keyView } from "../views/key-view.js";
 import { keyTable } from "../views/tables.js";
-import { idArgs, keyTarget } from "./shared.js";
-import { EXPIRES_OPTION, IMMUTABLE_OPTION, NOT_BEFORE_OPTION, OPS_OPTION, POLICY_OPTION, TAGS_OPTION, parseKeyProperties } from "./key-properties.js";
+import { idArgs, keyTarget } from "../args/key-target.js";
+import { EXPIRES_OPTION, IMMUTABLE_OPTION, NOT_BEFORE_OPTION, OPS_OPTION, POLICY_OPTION, TAGS_OPTION, parseKeyProperties } from "../args/key-properties.js";
 
 export const setAttributesCommand = defineCommand({
   path: ["set-attributes"],
@@ -24,7 +25,7 @@ export const setAttributesCommand = defineCommand({
   examples: [
     { title: "Disable the latest version of a key.", command: "kvkey set-attributes --vault-name demo --name mykey --enabled false" },
     { title: "Allow only signing and set an expiry date.", command: "kvkey set-attributes --vault-name demo -n signing --ops sign verify --expires 2030-01-01" },
-    { title: "Clear all tags of one version.", command: "kvkey set-attributes --id https://demo.vault.localhost/keys/mykey/0123456789abcdef0123456789abcdef --tags \"\"" },
+    { title: "Clear all tags of one version.", command: "kvkey set-attributes --vault-name demo -n mykey --version 0123456789abcdef0123456789abcdef --tags \"\"" },
     { title: "Disable a key in Azure Key Vault.", command: "kvkey set-attributes --cloud AzureCloud --vault-name prod-kv --name signing --enabled false" },
   ],
   parse(raw, { commandName, cwd }) {
@@ -43,9 +44,10 @@ export const setAttributesCommand = defineCommand({
     if (o.props.keyOps) options.keyOps = o.props.keyOps;
     if (o.props.tags) options.tags = o.props.tags;
     if (o.props.releasePolicy) options.releasePolicy = o.props.releasePolicy;
+    const sent = withKeyDates(options, options);
     const key = address.version
-      ? await client.updateKeyProperties(address.name, address.version, options)
-      : await client.updateKeyProperties(address.name, options);
+      ? await client.updateKeyProperties(address.name, address.version, sent)
+      : await client.updateKeyProperties(address.name, sent);
     return keyView(key);
   },
   tableView: keyTable,

@@ -2,7 +2,7 @@ import { defineCommand } from "../spec.js";
 import { keyIdOptions } from "../args/id-args.js";
 import { deletedKeyView } from "../views/key-view.js";
 import { deletedKeyTable } from "../views/tables.js";
-import { idArgs, keyTarget } from "./shared.js";
+import { idArgs, keyTarget } from "../args/key-target.js";
 
 export const showDeletedCommand = defineCommand({
   path: ["show-deleted"],

@@ -1,9 +1,9 @@
 import { defineCommand } from "../spec.js";
 import { choice } from "../args/values.js";
 import { decryptView } from "../views/crypto-view.js";
-import { idArgs } from "./shared.js";
-import { WRAP_ALGORITHMS, base64Arg, requireArgs } from "./crypto-args.js";
-import { ALGORITHM_FLAGS, CRYPTO_ID_OPTIONS, cryptoTarget } from "./crypto-shared.js";
+import { idArgs } from "../args/key-target.js";
+import { WRAP_ALGORITHMS, base64Arg, requireArgs } from "../args/crypto.js";
+import { ALGORITHM_FLAGS, CRYPTO_ID_OPTIONS, cryptoTarget } from "../args/crypto-target.js";
 import { cryptoResultTable } from "../views/tables.js";
 
 // Not an az command: the REST API's unwrapKey, with decrypt's flags and output shape.

@@ -1,10 +1,10 @@
 import { defineCommand } from "../spec.js";
 import { choice } from "../args/values.js";
 import { verifyView } from "../views/crypto-view.js";
-import { idArgs } from "./shared.js";
-import { SIGNATURE_ALGORITHMS, base64Arg, requireArgs } from "./crypto-args.js";
-import { DIGEST_OPTIONS, digestArg } from "./digest-args.js";
-import { ALGORITHM_FLAGS, CRYPTO_ID_OPTIONS, cryptoTarget } from "./crypto-shared.js";
+import { idArgs } from "../args/key-target.js";
+import { SIGNATURE_ALGORITHMS, base64Arg, requireArgs } from "../args/crypto.js";
+import { DIGEST_OPTIONS, digestArg } from "../args/digest.js";
+import { ALGORITHM_FLAGS, CRYPTO_ID_OPTIONS, cryptoTarget } from "../args/crypto-target.js";
 import { cryptoResultTable } from "../views/tables.js";
 
 export const verifyCommand = defineCommand({

@@ -2,6 +2,7 @@ import { constants, createCipheriv, createPublicKey, publicEncrypt, randomBytes,
 import { privateKeyFromJwk, publicKeyFromJson } from "./jwk.js";
 import { byokPlaintext, KeyFileError, type LocalKey } from "./key.js";
 import { looksBinary, privateKeyFromPem } from "./pem.js";
+import { DEFAULT_RSA_AES_KEY_WRAP, RSA_AES_KEY_WRAP_OAEP_HASH, type RsaAesKeyWrap } from "../../shared/rsa-aes-key-wrap.js";
 
 // Key transfer blobs (".byok" files) as Microsoft's BYOK specification describes them, for test data
 // and for moving a software key into an HSM-backed vault without a vendor HSM:
@@ -11,9 +12,7 @@ import { looksBinary, privateKeyFromPem } from "./pem.js";
 // (RSA, EC) or raw bytes (oct). A blob made outside an HSM protects the key in transit only: the key
 // existed in clear where the blob was made.
 
-export const BYOK_ENCS = ["CKM_RSA_AES_KEY_WRAP", "RSA_AES_KEY_WRAP_256", "RSA_AES_KEY_WRAP_384"] as const;
-export type ByokEnc = (typeof BYOK_ENCS)[number];
-const OAEP_HASH: Record<ByokEnc, string> = { CKM_RSA_AES_KEY_WRAP: "sha1", RSA_AES_KEY_WRAP_256: "sha256", RSA_AES_KEY_WRAP_384: "sha384" };
+export type ByokEnc = RsaAesKeyWrap;
 /** RFC 5649 §3: the alternative initial value, which OpenSSL's wrap-pad ciphers take as the IV. */
 const KWP_IV = Buffer.from("A65959A6", "hex");
 
@@ -36,7 +35,7 @@ export interface ByokBlobOptions {
 
 export function makeByokBlob(options: ByokBlobOptions): ByokBlob {
   const { kek, kekId } = options;
-  const enc = options.enc ?? "CKM_RSA_AES_KEY_WRAP";
+  const enc = options.enc ?? DEFAULT_RSA_AES_KEY_WRAP;
   if (kek.asymmetricKeyType !== "rsa") {
     throw new KeyFileError(`the key exchange key must be an RSA key; this one is ${kek.asymmetricKeyType ?? kek.type}.`);
   }
@@ -49,7 +48,7 @@ export function makeByokBlob(options: ByokBlobOptions): ByokBlob {
   try {
     const cipher = createCipheriv("id-aes256-wrap-pad", transient, KWP_IV);
     const wrappedKey = Buffer.concat([cipher.update(plaintext), cipher.final()]);
-    const wrappedTransient = publicEncrypt({ key: kek, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: OAEP_HASH[enc] }, transient);
+    const wrappedTransient = publicEncrypt({ key: kek, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: RSA_AES_KEY_WRAP_OAEP_HASH[enc] }, transient);
     return {
       schema_version: "1.0.0",
       header: { kid: kekId, alg: "dir", enc },

@@ -1,5 +1,4 @@
 import { armResourceId } from "../domain/azure-resource.js";
-import { reasonPhrase } from "./operations.js";
 import type { AuditQuery, AuditRow, AuditStore } from "./audit-store.js";
 
 // The audit log: every data-plane request the emulator answers, as Key Vault's AuditEvent resource log
@@ -163,4 +162,26 @@ export function toAuditEvent(row: AuditRow): AuditEvent {
     ...(row.requestUri ? { requestUri: row.requestUri } : {}),
   };
   return event;
+}
+
+// `resultSignature` is the HTTP reason phrase ("OK", "Bad Request", "Not Found", "Forbidden" in recorded
+// AuditEvent records); 413 uses .NET's phrase, the service being .NET.
+const REASONS: Record<number, string> = {
+  200: "OK",
+  201: "Created",
+  202: "Accepted",
+  204: "No Content",
+  400: "Bad Request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not Found",
+  405: "Method Not Allowed",
+  409: "Conflict",
+  413: "Request Entity Too Large",
+  500: "Internal Server Error",
+  501: "Not Implemented",
+};
+
+function reasonPhrase(status: number): string {
+  return REASONS[status] ?? String(status);
 }

@@ -1,4 +1,3 @@
-import type { TokenClaims } from "../http/auth.js";
 import type { TokenState } from "./audit-store.js";
 
 // Who called, for the audit log: the identifying claims of the bearer token (AuditEvent
@@ -23,7 +22,8 @@ export class IdentityReader {
   /** SDKs send the same token for an hour: one signature check per token and minute, not per request. */
   private readonly cache = new Map<string, { identity: CallerIdentity; at: number }>();
 
-  constructor(private readonly verify: (token: string) => TokenClaims | undefined) {}
+  /** `verify` returns the claims of a token this emulator issued (signature and expiry checked), else undefined. */
+  constructor(private readonly verify: (token: string) => object | undefined) {}
 
   read(token: string | undefined): CallerIdentity {
     if (token === undefined) return NO_TOKEN;
@@ -32,7 +32,7 @@ export class IdentityReader {
     if (cached && now - cached.at < CACHE_TTL_MS) return cached.identity;
     const verified = this.verify(token);
     const identity: CallerIdentity = verified
-      ? { claims: JSON.stringify(pick(verified as unknown as Record<string, unknown>)), token: "verified" }
+      ? { claims: JSON.stringify(pick(verified as Record<string, unknown>)), token: "verified" }
       : { claims: JSON.stringify(pick(readUnverified(token))), token: "unverified" };
     if (this.cache.size >= CACHE_SIZE) this.cache.delete(this.cache.keys().next().value!);
     this.cache.set(token, { identity, at: now });

@@ -3,6 +3,7 @@ import { shown, VaultError, VaultErrors } from "../domain/errors.js";
 import { keyFamily, type KeyType, type KeyVersion } from "../domain/key.js";
 import type { VaultKind } from "../domain/vault.js";
 import { fromBase64Url } from "../../shared/base64url.js";
+import { isRsaAesKeyWrap, RSA_AES_KEY_WRAP_OAEP_HASH, RSA_AES_KEY_WRAPS, type RsaAesKeyWrap } from "../../shared/rsa-aes-key-wrap.js";
 import { curveFromNodeJwk } from "./curves.js";
 import { materialFromImportedJwk } from "./import-jwk.js";
 import { privateKeyObject, type PrivateMaterial } from "./material.js";
@@ -20,12 +21,6 @@ import { kwpUnwrap } from "./operations/aes.js";
 //  - the KEK is an RSA-HSM key with key_ops exactly ["import"], in the same vault or HSM.
 // The unwrapped key then goes through the same checks as a JWK import (consistency, sizes, curves).
 
-export const BYOK_KEY_ENCRYPTIONS = {
-  CKM_RSA_AES_KEY_WRAP: "sha1",
-  RSA_AES_KEY_WRAP_256: "sha256",
-  RSA_AES_KEY_WRAP_384: "sha384",
-} as const;
-export type ByokKeyEncryption = keyof typeof BYOK_KEY_ENCRYPTIONS;
 
 export interface TransferBlob {
   /** header.kid as written in the blob. */
@@ -33,7 +28,7 @@ export interface TransferBlob {
   kekHost: string;
   kekName: string;
   kekVersion?: string;
-  enc: ByokKeyEncryption;
+  enc: RsaAesKeyWrap;
   ciphertext: Buffer;
 }
 
@@ -69,8 +64,8 @@ export function parseTransferBlob(keyHsm: unknown): TransferBlob {
   const { kid, alg, enc } = header as Record<string, unknown>;
   if (typeof kid !== "string" || kid === "") throw blobError("the member 'header.kid' (the key exchange key's identifier) is missing.");
   if (alg !== "dir") throw blobError(`'header.alg' must be "dir"; it is ${JSON.stringify(alg ?? null)}.`);
-  if (typeof enc !== "string" || !Object.hasOwn(BYOK_KEY_ENCRYPTIONS, enc)) {
-    throw blobError(`'header.enc' ${JSON.stringify(enc ?? null)} is not supported. Supported: ${Object.keys(BYOK_KEY_ENCRYPTIONS).join(", ")}.`);
+  if (!isRsaAesKeyWrap(enc)) {
+    throw blobError(`'header.enc' ${JSON.stringify(enc ?? null)} is not supported. Supported: ${RSA_AES_KEY_WRAPS.join(", ")}.`);
   }
   if (typeof ciphertext !== "string") throw blobError("the member 'ciphertext' (base64url) is missing.");
   const wrapped = fromBase64Url(ciphertext);
@@ -86,7 +81,7 @@ export function parseTransferBlob(keyHsm: unknown): TransferBlob {
   if (segments[0] !== "keys" || segments.length < 2 || segments.length > 3) {
     throw blobError(`'header.kid' is not a key identifier (https://{vault}/keys/{name}/{version}): ${kid}.`);
   }
-  const out: TransferBlob = { kekId: kid, kekHost: url.hostname.toLowerCase(), kekName: segments[1]!, enc: enc as ByokKeyEncryption, ciphertext: wrapped };
+  const out: TransferBlob = { kekId: kid, kekHost: url.hostname.toLowerCase(), kekName: segments[1]!, enc, ciphertext: wrapped };
   if (segments[2] !== undefined) out.kekVersion = segments[2];
   return out;
 }
@@ -139,7 +134,7 @@ export function unwrapTransferBlob(blob: TransferBlob, kek: PrivateMaterial): Bu
   let aesKey: Buffer;
   try {
     aesKey = privateDecrypt(
-      { key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: BYOK_KEY_ENCRYPTIONS[blob.enc] },
+      { key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: RSA_AES_KEY_WRAP_OAEP_HASH[blob.enc] },
       blob.ciphertext.subarray(0, k),
     );
   } catch {

@@ -1,3 +1,5 @@
+import type { Vault } from "./vault.js";
+
 // The key model: a key is a name with an ordered list of versions; soft delete moves the whole key
 // (every version) into the deleted state, as the service does.
 
@@ -103,6 +105,16 @@ export interface DeletionInfo {
 /** A key version together with the key's deletion state (the latest version represents the key). */
 export interface DeletedKey {
   latest: KeyVersion;
+  deletion: DeletionInfo;
+}
+
+/** A key version plus the container it lives in, which decides recoverableDays and recoveryLevel. */
+export interface KeyView {
+  vault: Vault;
+  key: KeyVersion;
+}
+
+export interface DeletedKeyView extends KeyView {
   deletion: DeletionInfo;
 }
 

@@ -15,6 +15,19 @@ export interface Vault {
   readonly created: number;
 }
 
+/** Which container a request addresses: decided by the wire layer from the Host header. */
+export interface VaultTarget {
+  name: string;
+  kind: VaultKind;
+}
+
+/** The soft-delete settings of a container: what the control plane sets in Azure. */
+export interface VaultSettings {
+  /** 7..90 days. */
+  retentionDays?: number;
+  purgeProtection?: boolean;
+}
+
 export const DEFAULT_RETENTION_DAYS = 90;
 /** Azure's bounds for soft-delete retention. */
 export const MIN_RETENTION_DAYS = 7;

@@ -1,9 +1,8 @@
 import type { Clock } from "../domain/clock.js";
 import type { KeyVersion } from "../domain/key.js";
 import { DEFAULT_NOTIFY, parseStoredRotationPolicy } from "../domain/rotation-policy.js";
-import { vaultId, type Vault } from "../domain/vault.js";
+import { vaultId, type Vault, type VaultTarget } from "../domain/vault.js";
 import type { KeyStore } from "../store/key-store.js";
-import type { VaultTarget } from "../service/key-service.js";
 import { durationSeconds, parseIsoDuration } from "../../shared/duration.js";
 import { toUnixSeconds } from "../../shared/time.js";
 import { KEY_EVENT_TYPES, keyEvent, type KeyEventType } from "./event-grid.js";
@@ -12,15 +11,17 @@ import type { EventStore, SubscriptionRow } from "./event-store.js";
 // When Key Vault's key events are raised:
 //
 // - KeyNewVersionCreated: in the transaction that adds a version (create, import, rotate, automatic
-//   rotation), through KeyService.versionsChanged. A restore brings back versions that existed before and
-//   an update changes none, so neither raises it.
+//   rotation), as a listener of key changes (service/key-changes.ts). A restore brings back versions that
+//   existed before and an update changes none, so neither raises it.
 // - KeyNearExpiry and KeyExpired: for the current (latest) version of an active key that has an expiry:
 //   near-expiry at exp minus the Notify action of the key's rotation policy (Key Vault's default Notify is
 //   30 days before expiry, which is also what a key without a policy gets), expired at exp. Each key row
 //   stores when its next one falls due (keys.next_key_event), so finding due keys is one indexed read.
-//   The check runs when a request reaches the vault (at most once per emulator-clock second per vault),
-//   on the served emulator's timer, and whenever the clock is shifted; everything due fires then, so one
-//   shift past both points raises both, near-expiry first. Each fires once per key version and expiry
+//   The check runs when a request reaches the vault (the pipeline's tick, lifetime.ts; at most once per
+//   emulator-clock second per vault), on the served emulator's timer, and whenever the clock is shifted;
+//   everything due fires then, so one shift past both points raises both, near-expiry first. A key change
+//   that makes one due (a new version already near its expiry, a new exp, a Notify policy, a recovery)
+//   raises it in the change's own transaction. Each fires once per key version and expiry
 //   (events.once_key is unique, so two processes cannot raise one twice); a new exp date on the version
 //   (set-attributes) is a new expiry, with its own events.
 //
@@ -58,36 +59,28 @@ export class KeyEvents {
 
   constructor(private readonly o: KeyEventsOptions) {}
 
-  // ---- inside KeyService's transactions ------------------------------------------------------------
+  // ---- inside the transactions of key changes (service/key-changes.ts) -----------------------------
 
-  /** KeyService.versionsChanged: a version was added or changed in `vault`/`name` (inside the write). */
-  versionsChanged(vault: Vault, name: string, nowSeconds: number): void {
+  /**
+   * A key changed: `versions` when a version was added or changed (a new one raises
+   * KeyNewVersionCreated), else its dates or policy moved (rotation policy set, key recovered). Its next
+   * expiry event is scheduled again, and raised at once if the change made it due.
+   */
+  keyChanged(vault: Vault, name: string, nowSeconds: number, versions: boolean): void {
     if (vault.kind !== "vault") return;
-    const latest = this.o.store.getVersion(vault.id, name)?.version;
-    if (!latest) return;
-    if (latest.attributes.created === nowSeconds) {
-      this.raise(KEY_EVENT_TYPES.newVersion, vault, latest, this.o.clock.now());
+    const nowMs = this.o.clock.now();
+    if (versions) {
+      const latest = this.o.store.getVersion(vault.id, name)?.version;
+      if (!latest) return;
+      if (latest.attributes.created === nowSeconds) this.raise(KEY_EVENT_TYPES.newVersion, vault, latest, nowMs);
     }
-    this.schedule(vault, latest.name, nowSeconds);
-    // A version that is already near its expiry fires at this very request's check.
-    this.checkedAt.delete(vault.id);
+    this.fireDue(vault, name, nowSeconds, nowMs);
   }
 
-  // ---- after requests, on timers, after clock shifts ------------------------------------------------
-
-  /** Something outside versionsChanged moved a key's dates or policy (rotation policy set, key recovered). */
-  keyChanged(target: VaultTarget, name: string): void {
-    if (target.kind !== "vault") return;
-    const id = vaultId(target.name, target.kind);
-    this.o.store.write(() => {
-      const vault = this.o.store.getVault(id);
-      if (vault) this.schedule(vault, name, toUnixSeconds(this.o.clock.now()));
-    });
-    this.checkedAt.delete(id);
-  }
+  // ---- the tick (a request reached the vault), timers, clock shifts ---------------------------------
 
   /** A request reached the vault: raise what has fallen due there. Cheap when nothing has. */
-  vaultTouched(target: VaultTarget, nowMs: number = this.o.clock.now()): number {
+  vaultTouched(target: VaultTarget, nowMs: number): number {
     this.resumeDeliveries();
     if (target.kind !== "vault") return 0;
     const id = vaultId(target.name, target.kind);

@@ -1,5 +1,4 @@
-import type { VaultTarget } from "../service/key-service.js";
-import { VAULT_NAME_PATTERN } from "../domain/vault.js";
+import { VAULT_NAME_PATTERN, type VaultTarget } from "../domain/vault.js";
 
 /** Where a request goes: the container, and the base URL its key ids are built on. */
 export interface Addressed {

@@ -1,8 +1,7 @@
 import { VaultErrors } from "../domain/errors.js";
 import { keyId } from "../domain/key-id.js";
 import { fromBase64Url } from "../../shared/base64url.js";
-import type { CipherOperation } from "../crypto/operations/algorithms.js";
-import type { CipherResult, CryptoService } from "../service/crypto-service.js";
+import type { CipherOperation, CipherResult, CryptoService } from "../service/crypto-service.js";
 import type { Addressed } from "./host.js";
 import { parseJsonBody } from "./parse.js";
 import type { CryptoOperation } from "./router.js";

@@ -2,14 +2,8 @@ import { shown, VaultErrors } from "../domain/errors.js";
 import { isKeyType, type KeyType, type ReleasePolicy } from "../domain/key.js";
 import { fromBase64Url } from "../../shared/base64url.js";
 import { parseReleasePolicyDocument } from "../domain/release-policy.js";
-import {
-  DEFAULT_RELEASE_POLICY_CONTENT_TYPE,
-  validateKeyOps,
-  type AttributeChanges,
-  type CreateKeyRequest,
-  type ImportKeyRequest,
-  type UpdateKeyRequest,
-} from "../service/key-service.js";
+import { DEFAULT_RELEASE_POLICY_CONTENT_TYPE, validateKeyOps } from "../domain/key-rules.js";
+import type { AttributeChanges, CreateKeyRequest, ImportKeyRequest, UpdateKeyRequest } from "../service/key-service.js";
 
 // REST wire bodies -> service requests. Every member is type-checked here, so the service sees only
 // well-formed values and a caller's mistake is always a 400 with the member named.

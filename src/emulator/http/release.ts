@@ -1,6 +1,7 @@
 import { shown, VaultErrors } from "../domain/errors.js";
 import { keyId } from "../domain/key-id.js";
-import { RELEASE_ENCRYPTIONS, type ReleaseEncryption, type ReleaseRequest, type ReleaseService } from "../service/release-service.js";
+import type { ReleaseRequest, ReleaseService } from "../service/release-service.js";
+import { isRsaAesKeyWrap, RSA_AES_KEY_WRAPS } from "../../shared/rsa-aes-key-wrap.js";
 import type { Addressed } from "./host.js";
 import { parseJsonBody } from "./parse.js";
 import { keyBundle } from "./serialize.js";
@@ -21,12 +22,12 @@ export function parseRelease(rawBody: string | undefined): ReleaseRequest {
     request.nonce = body.nonce;
   }
   if (body.enc !== undefined && body.enc !== null) {
-    if (typeof body.enc !== "string" || !Object.hasOwn(RELEASE_ENCRYPTIONS, body.enc)) {
+    if (!isRsaAesKeyWrap(body.enc)) {
       throw VaultErrors.badParameter(
-        `The member 'enc' (${JSON.stringify(shown(body.enc))}) is not a key encryption algorithm. Supported: ${Object.keys(RELEASE_ENCRYPTIONS).join(", ")}.`,
+        `The member 'enc' (${JSON.stringify(shown(body.enc))}) is not a key encryption algorithm. Supported: ${RSA_AES_KEY_WRAPS.join(", ")}.`,
       );
     }
-    request.enc = body.enc as ReleaseEncryption;
+    request.enc = body.enc;
   }
   return request;
 }

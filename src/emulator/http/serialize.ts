@@ -1,7 +1,6 @@
 import { keyId, recoveryId } from "../domain/key-id.js";
 import { recoveryLevel } from "../domain/vault.js";
-import type { DeletionInfo, KeyVersion } from "../domain/key.js";
-import type { DeletedKeyView, KeyView } from "../service/key-service.js";
+import type { DeletedKeyView, DeletionInfo, KeyVersion, KeyView } from "../domain/key.js";
 
 // Domain -> REST wire shapes (KeyBundle, DeletedKeyBundle, KeyItem, DeletedKeyItem). Times are Unix
 // seconds; binary members base64url; kids computed from the request's base URL.

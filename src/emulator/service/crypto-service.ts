@@ -2,7 +2,7 @@ import { randomBytes as secureRandomBytes } from "node:crypto";
 import type { Clock } from "../domain/clock.js";
 import { VaultErrors } from "../domain/errors.js";
 import { keyFamily, type KeyVersion } from "../domain/key.js";
-import type { Vault } from "../domain/vault.js";
+import type { Vault, VaultTarget } from "../domain/vault.js";
 import { toUnixSeconds } from "../../shared/time.js";
 import type { PrivateMaterial } from "../crypto/material.js";
 import {
@@ -22,7 +22,9 @@ import { rsaDecrypt, rsaEncrypt, rsaSign, rsaVerify } from "../crypto/operations
 import { ecSign, ecVerify } from "../crypto/operations/ec.js";
 import { cbcDecrypt, cbcEncrypt, gcmDecrypt, gcmEncrypt, kwpUnwrap, kwpWrap, kwUnwrap, kwWrap } from "../crypto/operations/aes.js";
 import { hmacSign, hmacVerify } from "../crypto/operations/hmac.js";
-import type { KeyService, VaultTarget } from "./key-service.js";
+import type { KeyService } from "./key-service.js";
+
+export type { CipherOperation };
 
 /** Which key a crypto request addresses: an explicit version, or the latest when version is undefined. */
 export interface KeyAddress {

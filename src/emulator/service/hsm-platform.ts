@@ -1,7 +1,7 @@
 import { createHash, createPrivateKey, generateKeyPairSync, randomBytes, X509Certificate, type KeyObject } from "node:crypto";
 import { SealError, type SecurityDomain } from "../crypto/seal.js";
 import { VaultErrors } from "../domain/errors.js";
-import type { LifetimeStore } from "../store/lifetime-store.js";
+import type { PlatformKeyStore } from "../store/platform-key-store.js";
 
 // The emulated HSM platform's own keys and certificates, one set per data directory (in the database,
 // sealed under the security domain). A root CA ("kvkey emulated HSM root") signs one certificate per
@@ -52,7 +52,7 @@ export class HsmPlatform {
   private readonly signers = new Map<string, PlatformSigner>();
 
   constructor(
-    private readonly lifetime: LifetimeStore,
+    private readonly keys: PlatformKeyStore,
     private readonly domain: SecurityDomain,
   ) {}
 
@@ -60,13 +60,13 @@ export class HsmPlatform {
     const cached = this.signers.get(purpose);
     if (cached) return cached;
     await loadForge();
-    let row = this.lifetime.getSigningKey(purpose);
+    let row = this.keys.getSigningKey(purpose);
     if (!row) {
       const root = this.root();
       const leaf = issue(SUBJECTS[purpose], { keyPem: root.keyPem, certPem: root.chain[0]! });
       // First writer wins when two processes create it at once; both then use the stored one.
-      this.lifetime.insertSigningKey(purpose, { material: this.seal(purpose, leaf.keyPem), chain: [leaf.certPem, ...root.chain].join("") });
-      row = this.lifetime.getSigningKey(purpose)!;
+      this.keys.insertSigningKey(purpose, { material: this.seal(purpose, leaf.keyPem), chain: [leaf.certPem, ...root.chain].join("") });
+      row = this.keys.getSigningKey(purpose)!;
     }
     const signer = toSigner(this.open(purpose, row.material), row.chain);
     this.signers.set(purpose, signer);
@@ -80,11 +80,11 @@ export class HsmPlatform {
   }
 
   private root(): { keyPem: string; chain: string[] } {
-    let row = this.lifetime.getSigningKey("root");
+    let row = this.keys.getSigningKey("root");
     if (!row) {
       const root = issue(SUBJECTS.root);
-      this.lifetime.insertSigningKey("root", { material: this.seal("root", root.keyPem), chain: root.certPem });
-      row = this.lifetime.getSigningKey("root")!;
+      this.keys.insertSigningKey("root", { material: this.seal("root", root.keyPem), chain: root.certPem });
+      row = this.keys.getSigningKey("root")!;
     }
     return { keyPem: this.open("root", row.material), chain: splitPem(row.chain) };
   }

@@ -1,15 +1,17 @@
 import { constants, createPublicKey, publicEncrypt, randomBytes, randomUUID, type JsonWebKey as NodeJwk, type KeyObject } from "node:crypto";
 import type { Clock } from "../domain/clock.js";
 import { VaultErrors } from "../domain/errors.js";
-import { isHsmType, type KeyVersion } from "../domain/key.js";
+import { isHsmType, type KeyVersion, type KeyView } from "../domain/key.js";
+import type { VaultTarget } from "../domain/vault.js";
 import { namesAuthority, parseReleasePolicyDocument, policySatisfied } from "../domain/release-policy.js";
 import { privateKeyObject, publicKeyObject, type PrivateMaterial } from "../crypto/material.js";
 import { kwpWrap } from "../crypto/operations/aes.js";
 import { decodeJws, signRs256, verifyRs256 } from "../crypto/jws.js";
 import { LOCAL_ATTESTATION_AUTHORITY } from "../../shared/attestation.js";
+import { DEFAULT_RSA_AES_KEY_WRAP, RSA_AES_KEY_WRAP_OAEP_HASH, type RsaAesKeyWrap } from "../../shared/rsa-aes-key-wrap.js";
 import { toUnixSeconds } from "../../shared/time.js";
 import { nodeForge, type HsmPlatform } from "./hsm-platform.js";
-import type { KeyService, KeyView, VaultTarget } from "./key-service.js";
+import type { KeyService } from "./key-service.js";
 
 // Secure key release and key attestation: what the emulated HSM does with its platform keys
 // (hsm-platform.ts).
@@ -26,13 +28,6 @@ import type { KeyService, KeyView, VaultTarget } from "./key-service.js";
 
 type Json = Record<string, unknown>;
 
-export const RELEASE_ENCRYPTIONS = {
-  CKM_RSA_AES_KEY_WRAP: "sha1",
-  RSA_AES_KEY_WRAP_256: "sha256",
-  RSA_AES_KEY_WRAP_384: "sha384",
-} as const;
-export type ReleaseEncryption = keyof typeof RELEASE_ENCRYPTIONS;
-export const DEFAULT_RELEASE_ENCRYPTION: ReleaseEncryption = "CKM_RSA_AES_KEY_WRAP";
 
 export interface AttestationTokenOptions {
   /** Claims to carry; a dotted name (`x-ms-isolation-tee.x-ms-compliance-status`) becomes nested objects. */
@@ -48,12 +43,12 @@ export interface AttestationTokenOptions {
 export interface ReleaseRequest {
   target: string;
   nonce?: string;
-  enc?: ReleaseEncryption;
+  enc?: RsaAesKeyWrap;
 }
 
 export interface ReleasedKey {
   view: KeyView;
-  enc: ReleaseEncryption;
+  enc: RsaAesKeyWrap;
   /** base64url of the transfer blob JSON. */
   keyHsm: string;
 }
@@ -148,7 +143,7 @@ export class ReleaseService {
     }
 
     const runtime = runtimeKeyOf(claims);
-    const enc = request.enc ?? DEFAULT_RELEASE_ENCRYPTION;
+    const enc = request.enc ?? DEFAULT_RSA_AES_KEY_WRAP;
     const blob = {
       schema_version: "1.0",
       header: { kid: runtime.kid, alg: "dir", enc },
@@ -277,10 +272,10 @@ function plaintextOf(material: PrivateMaterial): Buffer {
   return privateKeyObject(material).export({ type: "pkcs8", format: "der" });
 }
 
-function wrapForRuntime(runtime: KeyObject, enc: ReleaseEncryption, plaintext: Buffer): Buffer {
+function wrapForRuntime(runtime: KeyObject, enc: RsaAesKeyWrap, plaintext: Buffer): Buffer {
   const aesKey = randomBytes(32);
   try {
-    const head = publicEncrypt({ key: runtime, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: RELEASE_ENCRYPTIONS[enc] }, aesKey);
+    const head = publicEncrypt({ key: runtime, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: RSA_AES_KEY_WRAP_OAEP_HASH[enc] }, aesKey);
     return Buffer.concat([head, kwpWrap(aesKey, plaintext, "CKM_AES_KEY_WRAP_PAD")]);
   } finally {
     aesKey.fill(0);

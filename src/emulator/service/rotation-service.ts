@@ -1,7 +1,6 @@
-import type { Clock } from "../domain/clock.js";
 import { VaultError, VaultErrors } from "../domain/errors.js";
-import { keyFamily, type KeyVersion } from "../domain/key.js";
-import { vaultId, type Vault } from "../domain/vault.js";
+import { keyFamily, type KeyVersion, type KeyView } from "../domain/key.js";
+import { vaultId, type Vault, type VaultTarget } from "../domain/vault.js";
 import {
   DEFAULT_NOTIFY,
   MAX_HSM_KEY_VERSIONS,
@@ -15,9 +14,9 @@ import {
 } from "../domain/rotation-policy.js";
 import { generateKeyMaterial, type KeySpec } from "../crypto/generate.js";
 import type { KeyStore } from "../store/key-store.js";
-import type { LifetimeStore } from "../store/lifetime-store.js";
-import { toUnixSeconds } from "../../shared/time.js";
-import type { KeyService, KeyView, VaultTarget } from "./key-service.js";
+import type { RotationSchedule } from "../store/rotation-schedule.js";
+import type { KeyRepository } from "./key-repository.js";
+import type { KeyService } from "./key-service.js";
 
 // Rotation: a key's rotation policy (GET/PUT /keys/{name}/rotationpolicy), on-demand rotation
 // (POST /keys/{name}/rotate) and automatic rotation.
@@ -25,8 +24,8 @@ import type { KeyService, KeyView, VaultTarget } from "./key-service.js";
 // Automatic rotation is deterministic under the emulator clock. Each key with a Rotate action stores
 // when that trigger next comes due (keys.next_rotation: timeAfterCreate after the latest version's
 // creation, or timeBeforeExpiry before its expiry), so finding what is due is one indexed read. The
-// check runs whenever a request reaches the vault (KeyVaultHandler, at most once per clock second per
-// vault) and on a timer while the emulator is served. A due key gets ONE new version per check, created
+// check runs whenever a request reaches the vault (the pipeline's tick, lifetime.ts; at most once per
+// clock second per vault) and on a timer while the emulator is served. A due key gets ONE new version per check, created
 // "now"; the next due time is computed from that version. So after a clock shift of several periods the
 // key gains one version, not one per missed period (the service, too, rotates once when it finds a key
 // due), and a policy of P30D rotates on day 30 and not on day 29.
@@ -41,17 +40,21 @@ export interface RotationPolicyView {
 const MAX_ROTATIONS_PER_CHECK = 16;
 
 export class RotationService {
+  private readonly store: KeyStore;
+
   constructor(
     private readonly keys: KeyService,
-    private readonly store: KeyStore,
-    private readonly lifetime: LifetimeStore,
-    private readonly clock: Clock,
+    private readonly repo: KeyRepository,
+    private readonly schedule: RotationSchedule,
   ) {
-    keys.versionsChanged = (vault, name, now) => this.versionsChanged(vault, name, now);
+    this.store = repo.store;
+    repo.changes.listen((change) => {
+      if (change.what === "versions") this.versionsChanged(change.vault, change.name);
+    });
   }
 
   private now(): number {
-    return toUnixSeconds(this.clock.now());
+    return this.repo.now();
   }
 
   // ---- policy ---------------------------------------------------------------------------------------
@@ -73,8 +76,10 @@ export class RotationService {
       const previous = parseStoredRotationPolicy(record.rotationPolicy);
       const policy: RotationPolicy = { ...validated, created: previous?.created ?? now, updated: now };
       this.store.setRotationPolicy(vault.id, record.name, serializeRotationPolicy(policy));
-      this.schedule(vault, record.name, policy);
+      this.scheduleNext(vault, record.name, policy);
       this.checkedAt.delete(vault.id);
+      // Key events: the policy's Notify action moves the near-expiry time.
+      this.repo.changes.changed({ vault, name: record.name, now, what: "dates" });
       return { name: record.name, policy };
     });
   }
@@ -96,15 +101,14 @@ export class RotationService {
 
   /**
    * Automatic rotation for one vault: every active key whose Rotate trigger is due gets a new version.
-   * Called for every request that reaches a vault, so it is cheap when nothing is due: at most one
-   * indexed read per vault per clock second.
+   * Called for every request that reaches a vault (`now` in Unix seconds), so it is cheap when nothing
+   * is due: at most one indexed read per vault per clock second.
    */
-  async rotateDue(target: VaultTarget): Promise<number> {
+  async rotateDue(target: VaultTarget, now: number): Promise<number> {
     const id = vaultId(target.name, target.kind);
-    const now = this.now();
     if (this.checkedAt.get(id) === now) return 0;
     this.checkedAt.set(id, now);
-    const due = this.lifetime.rotationDue(id, now, MAX_ROTATIONS_PER_CHECK);
+    const due = this.schedule.rotationDue(id, now, MAX_ROTATIONS_PER_CHECK);
     let rotated = 0;
     for (const name of due) if (await this.rotateIfDue(target, id, name)) rotated++;
     return rotated;
@@ -112,7 +116,7 @@ export class RotationService {
 
   /** Automatic rotation across every vault (the served emulator's timer). */
   async rotateAllDue(): Promise<number> {
-    const due = this.lifetime.allRotationDue(this.now(), MAX_ROTATIONS_PER_CHECK * 8);
+    const due = this.schedule.allRotationDue(this.now(), MAX_ROTATIONS_PER_CHECK * 8);
     let rotated = 0;
     for (const { vaultId: id, name } of due) {
       const vault = this.store.getVault(id);
@@ -132,7 +136,7 @@ export class RotationService {
       const policy = parseStoredRotationPolicy(record.rotationPolicy);
       await this.newVersion(target, latest, policy, (vault, current, now) => {
         // Another process (or request) may have rotated it meanwhile: rotate only what is still due.
-        const due = this.lifetime.nextRotation(vault.id, current.name);
+        const due = this.schedule.nextRotation(vault.id, current.name);
         if (due === undefined || due > now) throw new NotDue();
       });
       return true;
@@ -141,7 +145,7 @@ export class RotationService {
       if (err instanceof VaultError) {
         // A rotation the vault refuses (Managed HSM's version cap, a key deleted meanwhile) will not
         // succeed on the next check either: stop retrying until the policy or the key changes.
-        this.store.write(() => this.lifetime.setNextRotation(id, name, undefined));
+        this.store.write(() => this.schedule.setNextRotation(id, name, undefined));
         return false;
       }
       throw err;
@@ -177,10 +181,10 @@ export class RotationService {
     );
   }
 
-  // ---- inside KeyService's transactions -----------------------------------------------------------
+  // ---- inside the transactions of key changes (key-changes.ts) ------------------------------------
 
   /** Managed HSM's cap of 100 versions per key, and the key's next rotation due time. */
-  private versionsChanged(vault: Vault, name: string, _now: number): void {
+  private versionsChanged(vault: Vault, name: string): void {
     if (vault.kind === "managedhsm") {
       const count = this.store.countVersions(vault.id, name);
       if (count > MAX_HSM_KEY_VERSIONS) {
@@ -191,13 +195,13 @@ export class RotationService {
       }
     }
     const policy = parseStoredRotationPolicy(this.store.getKey(vault.id, name)?.rotationPolicy);
-    if (policy) this.schedule(vault, name, policy);
+    if (policy) this.scheduleNext(vault, name, policy);
   }
 
-  private schedule(vault: Vault, name: string, policy: RotationPolicy): void {
+  private scheduleNext(vault: Vault, name: string, policy: RotationPolicy): void {
     const latest = this.store.getVersion(vault.id, name)?.version;
     const due = latest ? nextRotationDue(policy, { created: latest.attributes.created, ...(latest.attributes.expires !== undefined ? { expires: latest.attributes.expires } : {}) }) : undefined;
-    this.lifetime.setNextRotation(vault.id, name, due);
+    this.schedule.setNextRotation(vault.id, name, due);
   }
 }
 

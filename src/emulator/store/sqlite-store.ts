@@ -363,7 +363,7 @@ export class SqliteKeyStore implements KeyStore {
     return rows.map((row) => ({ version: toKeyVersion(row), seq: row.seq }));
   }
 
-  /** The connection, for a feature's own statements that must join these transactions (store/lifetime-store.ts). */
+  /** The connection, for a feature's own statements that must join these transactions (store/rotation-schedule.ts, clock-shift-store.ts, platform-key-store.ts). */
   connection(): Database.Database {
     return this.db;
   }

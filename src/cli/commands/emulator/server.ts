@@ -1,13 +1,13 @@
 import { closeSync, existsSync, fchmodSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
-import { defineCommand } from "../spec.js";
-import { CliError, UsageError, ValidationError } from "../errors.js";
-import { choice, integer } from "../args/values.js";
-import { ensureHome } from "../config.js";
-import { str } from "./shared.js";
-import { binaryPath } from "../../shared/package-root.js";
-import { tightenMode } from "../../shared/files.js";
+import { defineCommand } from "../../spec.js";
+import { CliError, UsageError, ValidationError } from "../../errors.js";
+import { choice, integer } from "../../args/values.js";
+import { ensureHome } from "../../config.js";
+import { rawString } from "../../args/raw.js";
+import { binaryPath } from "../../../shared/package-root.js";
+import { tightenMode } from "../../../shared/files.js";
 
 // `kvkey emulator start|status|stop|ca`: the same vault the CLI embeds, served over HTTPS for other
 // programs. A running emulator is described by emulator.json in its data directory.
@@ -76,25 +76,25 @@ export const emulatorStartCommand = defineCommand({
     { title: "Start in the background on a free port for a test run, in memory.", command: "kvkey emulator start --detach --port 0 --in-memory" },
   ],
   parse(raw, { commandName, cwd }) {
-    const port = integer("--port", str(raw, "port")) ?? 8443;
+    const port = integer("--port", rawString(raw, "port")) ?? 8443;
     if (port < 0 || port > 65535) throw new UsageError(`argument --port: ${port} is not a TCP port (0-65535)`);
-    const authText = str(raw, "auth");
-    const dataDir = str(raw, "dataDir");
+    const authText = rawString(raw, "auth");
+    const dataDir = rawString(raw, "dataDir");
     const inMemory = raw.inMemory === true;
     if (inMemory && dataDir !== undefined) throw new ValidationError("--in-memory and --data-dir are mutually exclusive.");
-    const workers = integer("--workers", str(raw, "workers"));
+    const workers = integer("--workers", rawString(raw, "workers"));
     if (workers !== undefined && workers < 1) throw new UsageError(`argument --workers: must be a positive integer, not ${workers}`);
     if (inMemory && workers !== undefined && workers > 1) {
       throw new ValidationError("--in-memory keeps the vault in one process: use --workers 1, or a data directory for more workers.");
     }
     return {
       port,
-      host: str(raw, "host") ?? "127.0.0.1",
+      host: rawString(raw, "host") ?? "127.0.0.1",
       dataDir: dataDir === undefined ? undefined : resolve(cwd, dataDir),
       inMemory,
       detach: raw.detach === true,
       auth: authText === undefined ? "any" : choice(commandName, "--auth", authText, AUTH_MODES),
-      defaultVault: str(raw, "defaultVault") ?? "default",
+      defaultVault: rawString(raw, "defaultVault") ?? "default",
       workers: workers ?? (inMemory ? 1 : availableParallelism()),
       argv: rawArgs(raw),
     };
@@ -108,7 +108,7 @@ export const emulatorStartCommand = defineCommand({
     }
     if (o.detach) return detach(o.argv, dataDir, ctx.io.env);
 
-    const { startEmulator } = await import("../../emulator/server.js");
+    const { startEmulator } = await import("../../../emulator/server.js");
     const served = await startEmulator({
       ...(o.inMemory ? { inMemory: true } : { dataDir }),
       port: o.port,
@@ -201,7 +201,7 @@ export const emulatorStatusCommand = defineCommand({
   summary: "Show whether an emulator is serving this data directory, and where.",
   options: [DATA_DIR_OPTION],
   examples: [{ title: "Is the emulator running?", command: "kvkey emulator status --query running" }],
-  parse: (raw, { cwd }) => ({ dataDir: str(raw, "dataDir") === undefined ? undefined : resolve(cwd, str(raw, "dataDir")!) }),
+  parse: (raw, { cwd }) => ({ dataDir: rawString(raw, "dataDir") === undefined ? undefined : resolve(cwd, rawString(raw, "dataDir")!) }),
   async run(o, ctx) {
     const dataDir = o.dataDir ?? ctx.home;
     const state = readState(dataDir);
@@ -215,7 +215,7 @@ export const emulatorStopCommand = defineCommand({
   summary: "Stop the emulator serving this data directory; in-flight requests finish first.",
   options: [DATA_DIR_OPTION],
   examples: [{ title: "Stop a background emulator.", command: "kvkey emulator stop" }],
-  parse: (raw, { cwd }) => ({ dataDir: str(raw, "dataDir") === undefined ? undefined : resolve(cwd, str(raw, "dataDir")!) }),
+  parse: (raw, { cwd }) => ({ dataDir: rawString(raw, "dataDir") === undefined ? undefined : resolve(cwd, rawString(raw, "dataDir")!) }),
   async run(o, ctx) {
     const dataDir = o.dataDir ?? ctx.home;
     const state = readState(dataDir);
@@ -228,6 +228,7 @@ export const emulatorStopCommand = defineCommand({
     while (alive(state.pid) && Date.now() < deadline) await sleep(50);
     if (alive(state.pid)) throw new CliError(`The emulator (pid ${state.pid}) did not stop within 15 seconds.`);
     rmSync(join(dataDir, STATE_FILE), { force: true });
+    ctx.note(`Stopped the emulator serving ${state.url} for ${dataDir} (pid ${state.pid}, running since ${state.started}).`);
     return undefined;
   },
 });
@@ -243,13 +244,13 @@ export const emulatorCaCommand = defineCommand({
     { title: "Write the certificate to a file.", command: "kvkey emulator ca --pem -o tsv > kvkey-ca.pem" },
   ],
   parse: (raw, { cwd }) => ({
-    dataDir: str(raw, "dataDir") === undefined ? undefined : resolve(cwd, str(raw, "dataDir")!),
+    dataDir: rawString(raw, "dataDir") === undefined ? undefined : resolve(cwd, rawString(raw, "dataDir")!),
     pem: raw.pem === true,
   }),
   async run(o, ctx) {
     const dataDir = o.dataDir ?? ctx.home;
     ensureHome(dataDir);
-    const { ensureTlsMaterial } = await import("../../emulator/tls/local-ca.js");
+    const { ensureTlsMaterial } = await import("../../../emulator/tls/local-ca.js");
     const tls = await ensureTlsMaterial(dataDir);
     // Without its final newline: `-o tsv` adds one, so `> ca.pem` gives a clean file.
     return o.pem ? tls.caPem.trimEnd() : tls.caPath;

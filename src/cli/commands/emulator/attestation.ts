@@ -2,11 +2,11 @@ import type * as NodeCrypto from "node:crypto";
 import type { KeyObject } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { defineCommand } from "../spec.js";
-import { CliError, UsageError } from "../errors.js";
-import { durationSeconds, parseDuration } from "../../shared/duration.js";
-import { list, str } from "./shared.js";
-import { withDataDirEmulator } from "./emulator-time.js";
+import { defineCommand } from "../../spec.js";
+import { CliError, UsageError } from "../../errors.js";
+import { durationSeconds, parseDuration } from "../../../shared/duration.js";
+import { rawList, rawString } from "../../args/raw.js";
+import { withDataDirEmulator } from "../../local-emulator.js";
 
 // `kvkey emulator attestation-token`: the emulator plays the attestation authority (as Microsoft Azure
 // Attestation does for Azure). The token is an RS256 JWT signed by the data directory's attestation key,
@@ -35,21 +35,21 @@ export const emulatorAttestationTokenCommand = defineCommand({
     },
   ],
   parse(raw, { cwd }) {
-    const keyFile = str(raw, "runtimeKey");
+    const keyFile = rawString(raw, "runtimeKey");
     if (keyFile === undefined) throw new UsageError("the following arguments are required: --runtime-key");
     const claims: Record<string, string> = {};
-    for (const item of list(raw, "claim") ?? []) {
+    for (const item of rawList(raw, "claim") ?? []) {
       const at = item.indexOf("=");
       if (at <= 0) throw new UsageError(`argument --claim: invalid claim '${item}': use name=value`);
       claims[item.slice(0, at)] = item.slice(at + 1);
     }
-    const lifetimeText = str(raw, "lifetime");
+    const lifetimeText = rawString(raw, "lifetime");
     const lifetime = lifetimeText === undefined ? undefined : parseDuration(lifetimeText);
     if (lifetimeText !== undefined && !lifetime) throw new UsageError(`argument --lifetime: invalid duration value: '${lifetimeText}'`);
-    const dataDir = str(raw, "dataDir");
+    const dataDir = rawString(raw, "dataDir");
     return {
       keyFile: resolve(cwd, keyFile),
-      keyId: str(raw, "runtimeKeyId"),
+      keyId: rawString(raw, "runtimeKeyId"),
       claims,
       lifetimeSeconds: lifetime ? durationSeconds(lifetime) : 3600,
       dataDir: dataDir === undefined ? undefined : resolve(cwd, dataDir),

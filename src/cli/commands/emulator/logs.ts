@@ -1,62 +1,24 @@
-import { resolve } from "node:path";
-import { defineCommand, type RawOptions } from "../spec.js";
-import { UsageError, ValidationError } from "../errors.js";
-import { datetime, integer } from "../args/values.js";
-import type { CommandContext } from "../context.js";
-import { auditLine, auditTable } from "../views/monitoring-tables.js";
-import { renderForTerminal, streamFormat } from "../views/tty-table.js";
-import type { AuditQuery, Emulator } from "../../emulator/index.js";
-import type { AuditRow } from "../../emulator/audit/audit-store.js";
-import { ALL_OPERATION_NAMES } from "../../emulator/audit/operations.js";
-import { durationSeconds, parseDuration } from "../../shared/duration.js";
-import { list, str } from "./shared.js";
-import { openDataDirEmulator, withDataDirEmulator } from "./emulator-time.js";
+import { defineCommand, type RawOptions } from "../../spec.js";
+import { UsageError, ValidationError } from "../../errors.js";
+import { integer } from "../../args/values.js";
+import type { CommandContext } from "../../context.js";
+import { auditLine, auditTable } from "../../views/monitoring-tables.js";
+import { renderForTerminal, streamFormat } from "../../views/tty-table.js";
+import { DATA_DIR_OPTION, dataDirOf, parseSince, sinceMs, vaultFilter, type Since } from "../../args/emulator-options.js";
+import type { AuditQuery, AuditRow, Emulator } from "../../../emulator/index.js";
+import { ALL_OPERATION_NAMES } from "../../../shared/audit-operations.js";
+import { rawList, rawString } from "../../args/raw.js";
+import { openDataDirEmulator, withDataDirEmulator } from "../../local-emulator.js";
 
 // `kvkey emulator logs`: the emulator's audit log — every data-plane request, in Key Vault's AuditEvent
 // shape (docs/monitoring.md). Reads the data directory's database, so it sees what the embedded vault
 // and a served emulator on the same directory did.
 
-export const DATA_DIR_OPTION = { flags: "--data-dir <dir>", help: "Data directory of the emulator.", defaultText: "$KVKEY_HOME (~/.kvkey)" };
-
 const FOLLOW_POLL_MS = 300;
 const FOLLOW_DEFAULT_TOP = 10;
 
-export function dataDirOf(raw: RawOptions, cwd: string): string | undefined {
-  const dir = str(raw, "dataDir");
-  return dir === undefined ? undefined : resolve(cwd, dir);
-}
-
-export type Since = { kind: "ago"; seconds: number } | { kind: "at"; ms: number };
-
-/** `--since`: a duration back from the emulator's now (30m, 1h, P1D) or a UTC datetime. */
-export function parseSince(value: string | undefined): Since | undefined {
-  if (value === undefined) return undefined;
-  const duration = parseDuration(value);
-  if (duration) return { kind: "ago", seconds: durationSeconds(duration) };
-  try {
-    return { kind: "at", ms: datetime("--since", value)!.getTime() };
-  } catch {
-    throw new UsageError(`argument --since: invalid value: '${value}' (use a duration such as 30m, 12h, P1D, or a UTC datetime such as 2026-01-01T00:00:00Z)`);
-  }
-}
-
-export function sinceMs(since: Since | undefined, emulatorNow: number): number | undefined {
-  if (!since) return undefined;
-  return since.kind === "at" ? since.ms : emulatorNow - since.seconds * 1000;
-}
-
-/** `--vault-name`/`--hsm-name` as a filter (not an address). */
-export function vaultFilter(raw: RawOptions): { name: string; kind: "vault" | "managedhsm" } | undefined {
-  const vault = str(raw, "vaultName");
-  const hsm = str(raw, "hsmName");
-  if (vault !== undefined && hsm !== undefined) throw new ValidationError("--vault-name and --hsm-name are mutually exclusive.");
-  if (vault !== undefined) return { name: vault, kind: "vault" };
-  if (hsm !== undefined) return { name: hsm, kind: "managedhsm" };
-  return undefined;
-}
-
 function operations(raw: RawOptions): string[] | undefined {
-  const values = list(raw, "operation");
+  const values = rawList(raw, "operation");
   if (values === undefined) return undefined;
   const out: string[] = [];
   for (const value of values.flatMap((v) => v.split(","))) {
@@ -104,15 +66,15 @@ export const emulatorLogsCommand = defineCommand({
     { title: "Watch a served emulator's requests live.", command: "kvkey emulator logs --follow" },
   ],
   parse(raw, { cwd }) {
-    const top = integer("--top", str(raw, "top"));
+    const top = integer("--top", rawString(raw, "top"));
     if (top !== undefined && top < 1) throw new UsageError(`argument --top: must be a positive integer, not ${top}`);
     const ops = operations(raw);
     const vault = vaultFilter(raw);
-    const key = str(raw, "key");
+    const key = rawString(raw, "key");
     return {
       key,
       operations: ops,
-      since: parseSince(str(raw, "since")),
+      since: parseSince(rawString(raw, "since")),
       failed: raw.failed === true,
       challenges: raw.challenges === true,
       vault,

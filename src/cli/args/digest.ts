@@ -3,8 +3,8 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { OptionSpec, RawOptions } from "../spec.js";
 import { UsageError, ValidationError } from "../errors.js";
-import { HASH_BYTES, SIGNATURE_HASH, base64Arg, type SignatureAlgorithmName } from "./crypto-args.js";
-import { str } from "./shared.js";
+import { HASH_BYTES, SIGNATURE_HASH, base64Arg, type SignatureAlgorithmName } from "./crypto.js";
+import { rawString } from "./raw.js";
 
 // What sign and verify sign: az's --digest (a hash the caller computed, standard base64), or — beyond
 // az — --data/--file, hashed here with the hash the algorithm names, so nobody has to get a digest's
@@ -23,9 +23,9 @@ const HASH_LABEL = { sha256: "SHA-256", sha384: "SHA-384", sha512: "SHA-512" } a
 
 /** The digest bytes sign/verify send, from exactly one of --digest, --data and --file. */
 export function digestArg(raw: RawOptions, algorithm: SignatureAlgorithmName, cwd: string): Buffer {
-  const digest = str(raw, "digest");
-  const data = str(raw, "data");
-  const file = str(raw, "file");
+  const digest = rawString(raw, "digest");
+  const data = rawString(raw, "data");
+  const file = rawString(raw, "file");
   const given = [digest, data, file].filter((v) => v !== undefined).length;
   if (given !== 1) throw new UsageError("supply exactly one: --digest, --data, --file");
   const hash = SIGNATURE_HASH[algorithm];

@@ -1,11 +1,11 @@
-import { defineCommand } from "../spec.js";
-import { CliError, UsageError, ValidationError } from "../errors.js";
-import { integer } from "../args/values.js";
-import { eventsTable, subscriptionsTable } from "../views/monitoring-tables.js";
-import { renderForTerminal } from "../views/tty-table.js";
-import { list, str } from "./shared.js";
-import { withDataDirEmulator } from "./emulator-time.js";
-import { DATA_DIR_OPTION, dataDirOf, parseSince, sinceMs } from "./emulator-logs.js";
+import { defineCommand } from "../../spec.js";
+import { CliError, UsageError, ValidationError } from "../../errors.js";
+import { integer } from "../../args/values.js";
+import { eventsTable, subscriptionsTable } from "../../views/monitoring-tables.js";
+import { renderForTerminal } from "../../views/tty-table.js";
+import { rawList, rawString } from "../../args/raw.js";
+import { withDataDirEmulator } from "../../local-emulator.js";
+import { DATA_DIR_OPTION, dataDirOf, parseSince, sinceMs } from "../../args/emulator-options.js";
 
 // `kvkey emulator events list|subscribe|unsubscribe|subscriptions`: Key Vault's Event Grid key events
 // (KeyNewVersionCreated, KeyNearExpiry, KeyExpired) the emulator raised, and the webhooks they are
@@ -45,13 +45,13 @@ export const emulatorEventsListCommand = defineCommand({
     { title: "One key's events as Event Grid JSON.", command: "kvkey emulator events list --key mykey" },
   ],
   parse(raw, { cwd }) {
-    const top = integer("--top", str(raw, "top"));
+    const top = integer("--top", rawString(raw, "top"));
     if (top !== undefined && top < 1) throw new UsageError(`argument --top: must be a positive integer, not ${top}`);
     return {
-      key: str(raw, "key"),
-      types: eventTypes(list(raw, "type"), "--type"),
-      since: parseSince(str(raw, "since")),
-      vaultName: str(raw, "vaultName"),
+      key: rawString(raw, "key"),
+      types: eventTypes(rawList(raw, "type"), "--type"),
+      since: parseSince(rawString(raw, "since")),
+      vaultName: rawString(raw, "vaultName"),
       top,
       dataDir: dataDirOf(raw, cwd),
     };
@@ -97,13 +97,13 @@ export const emulatorEventsSubscribeCommand = defineCommand({
     { title: "Only expiry warnings for one vault.", command: "kvkey emulator events subscribe --endpoint https://hooks.example/kv --event-types KeyNearExpiry KeyExpired --vault-name demo" },
   ],
   parse(raw, { cwd }) {
-    const endpoint = str(raw, "endpoint");
+    const endpoint = rawString(raw, "endpoint");
     if (endpoint === undefined) throw new UsageError("the following arguments are required: --endpoint");
     return {
       endpoint,
-      name: str(raw, "name"),
-      eventTypes: eventTypes(list(raw, "eventTypes"), "--event-types"),
-      vaultName: str(raw, "vaultName"),
+      name: rawString(raw, "name"),
+      eventTypes: eventTypes(rawList(raw, "eventTypes"), "--event-types"),
+      vaultName: rawString(raw, "vaultName"),
       validate: raw.validate === true,
       dataDir: dataDirOf(raw, cwd),
     };
@@ -136,8 +136,8 @@ export const emulatorEventsUnsubscribeCommand = defineCommand({
   ],
   examples: [{ title: "Remove the subscription 'dev'.", command: "kvkey emulator events unsubscribe -n dev" }],
   parse(raw, { cwd }) {
-    const name = str(raw, "name");
-    const endpoint = str(raw, "endpoint");
+    const name = rawString(raw, "name");
+    const endpoint = rawString(raw, "endpoint");
     if ((name === undefined) === (endpoint === undefined)) throw new UsageError("incorrect usage: give --name or --endpoint");
     return { name, endpoint, dataDir: dataDirOf(raw, cwd) };
   },

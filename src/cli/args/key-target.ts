@@ -1,12 +1,12 @@
 import type { KeyClient } from "@azure/keyvault-keys";
 import type { CommandContext } from "../context.js";
-import type { OptionSpec, RawOptions } from "../spec.js";
-import { resolveKeyAddress, resolveVaultUrl, type IdArgsRaw, type KeyAddress } from "../args/id-args.js";
+import type { RawOptions } from "../spec.js";
+import { resolveKeyAddress, resolveVaultUrl, type IdArgsRaw, type KeyAddress } from "./id-args.js";
 import { ValidationError } from "../errors.js";
 import type { Settings } from "../settings.js";
 
-// Pieces several key commands share: reading the id arguments out of commander's raw values, and
-// resolving them against the active cloud when the command runs.
+// Which key or vault a command addresses: the id arguments read out of commander's raw values, the
+// configured default vault filled in, and resolved against the active cloud when the command runs.
 
 export function idArgs(raw: RawOptions): IdArgsRaw {
   const out: IdArgsRaw = {};
@@ -15,16 +15,6 @@ export function idArgs(raw: RawOptions): IdArgsRaw {
     if (typeof value === "string") out[key] = value;
   }
   return out;
-}
-
-export function str(raw: RawOptions, key: string): string | undefined {
-  const value = raw[key];
-  return typeof value === "string" ? value : undefined;
-}
-
-export function list(raw: RawOptions, key: string): string[] | undefined {
-  const value = raw[key];
-  return Array.isArray(value) ? (value as string[]) : undefined;
 }
 
 /**
@@ -61,14 +51,3 @@ export async function vaultTarget(ctx: CommandContext, ids: IdArgsRaw): Promise<
   const vaultUrl = resolveVaultUrl(withDefaultVault(ids, ctx.settings), ctx.cloud);
   return { client: await ctx.keyClient(vaultUrl), vaultUrl };
 }
-
-/**
- * kvkey's own flag for destructive commands: az never asks before deleting or purging a key, kvkey
- * asks only on a terminal (see CommandContext.confirm), and --yes skips the question.
- */
-export const YES_OPTION: OptionSpec = { flags: "-y, --yes", help: "Do not prompt for confirmation (kvkey asks only when run from a terminal)." };
-
-export const MAXRESULTS_OPTION: OptionSpec = {
-  flags: "--maxresults <n>",
-  help: "Maximum number of results to return.",
-};

@@ -1,11 +1,10 @@
-import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
 import type { KeyReleasePolicy } from "@azure/keyvault-keys";
 import type { OptionSpec, RawOptions } from "../spec.js";
 import { ValidationError } from "../errors.js";
-import { choice, datetime, isFile, tags, threeState } from "../args/values.js";
-import { list, str } from "./shared.js";
-import { LOCAL_ATTESTATION_AUTHORITY } from "./attestation.js";
+import { choice, datetime, jsonFromFileOrText, tags, threeState } from "./values.js";
+import { rawList, rawString } from "./raw.js";
+import { KEY_OPS_AZ_ORDER } from "./az-enums.js";
+import { LOCAL_ATTESTATION_AUTHORITY } from "../../shared/attestation.js";
 
 // The key attribute arguments create, import and set-attributes share (az's "common" key args), and
 // the release-policy rules az applies before anything is sent.
@@ -13,7 +12,7 @@ import { LOCAL_ATTESTATION_AUTHORITY } from "./attestation.js";
 export const KEY_OPS = ["decrypt", "encrypt", "export", "import", "sign", "unwrapKey", "verify", "wrapKey"] as const;
 
 export const OPS_OPTION: OptionSpec = {
-  flags: "--ops <ops...>",
+  flags: "--ops [ops...]",
   help: "Space-separated list of permitted JSON web key operations.",
   choices: KEY_OPS,
 };
@@ -23,7 +22,7 @@ export const NOT_BEFORE_OPTION: OptionSpec = {
   help: "Key not usable before the provided UTC datetime (Y-m-d'T'H:M:S'Z').",
 };
 export const TAGS_OPTION: OptionSpec = {
-  flags: "--tags <tags...>",
+  flags: "--tags [tags...]",
   help: 'Space-separated tags: key[=value] [key[=value] ...]. Use "" to clear existing tags.',
 };
 export const EXPORTABLE_OPTION: OptionSpec = {
@@ -64,15 +63,15 @@ export interface KeyPropertyArgs {
 }
 
 export function parseKeyOps(command: string, raw: RawOptions): string[] | undefined {
-  return list(raw, "ops")?.map((op) => choice(command, "--ops", op, KEY_OPS));
+  return rawList(raw, "ops")?.map((op) => choice(command, "--ops", op, KEY_OPS_AZ_ORDER));
 }
 
 export function parseKeyProperties(command: string, raw: RawOptions, cwd: string): KeyPropertyArgs {
   const out: KeyPropertyArgs = {};
   const keyOps = parseKeyOps(command, raw);
-  const expiresOn = datetime("--expires", str(raw, "expires"));
-  const notBefore = datetime("--not-before", str(raw, "notBefore"));
-  const tagValues = tags(list(raw, "tags"));
+  const expiresOn = datetime("--expires", rawString(raw, "expires"));
+  const notBefore = datetime("--not-before", rawString(raw, "notBefore"));
+  const tagValues = tags(rawList(raw, "tags"));
   const exportable = threeState(command, "--exportable", raw.exportable as string | boolean | undefined);
   const immutable = threeState(command, "--immutable", raw.immutable as string | boolean | undefined);
   if (keyOps) out.keyOps = keyOps;
@@ -82,7 +81,7 @@ export function parseKeyProperties(command: string, raw: RawOptions, cwd: string
   if (exportable !== undefined) out.exportable = exportable;
   if (immutable !== undefined) out.immutable = immutable;
 
-  const policyText = str(raw, "policy");
+  const policyText = rawString(raw, "policy");
   const defaultCvm = raw.defaultCvmPolicy === true;
   const defaultDataDisk = raw.defaultDdPolicy === true;
   // az's checks, in az's order (process_key_release_policy).
@@ -97,7 +96,7 @@ export function parseKeyProperties(command: string, raw: RawOptions, cwd: string
     out.defaultPolicy = defaultCvm ? "cvm" : "data-disk";
     return out;
   }
-  out.releasePolicy = releasePolicy(readPolicy(policyText!, cwd), immutable);
+  out.releasePolicy = releasePolicy(jsonFromFileOrText("--policy", policyText!, cwd), immutable);
   return out;
 }
 
@@ -105,19 +104,6 @@ export function releasePolicy(document: unknown, immutable: boolean | undefined)
   const policy: KeyReleasePolicy = { encodedPolicy: Buffer.from(JSON.stringify(document), "utf8") };
   if (immutable !== undefined) policy.immutable = immutable;
   return policy;
-}
-
-/** az's rule: a path to an existing file is read as JSON, anything else is parsed as a JSON string. */
-function readPolicy(value: string, cwd: string): unknown {
-  const path = resolve(cwd, value);
-  const fromFile = isFile(path);
-  const text = fromFile ? readFileSync(path, "utf8") : value;
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    const where = fromFile ? `the file ${value}` : "--policy";
-    throw new ValidationError(`Failed to parse ${where} as JSON: ${(err as Error).message}`);
-  }
 }
 
 export type DefaultPolicyKind = "cvm" | "data-disk";

@@ -1,35 +1,14 @@
 import { resolve } from "node:path";
-import { defineCommand } from "../spec.js";
-import { UsageError, ValidationError } from "../errors.js";
-import { ensureHome } from "../config.js";
-import type { CommandContext } from "../context.js";
-import type { Emulator } from "../../emulator/index.js";
-import { durationSeconds, formatSeconds, parseDuration } from "../../shared/duration.js";
-import { str } from "./shared.js";
+import { defineCommand } from "../../spec.js";
+import { UsageError, ValidationError } from "../../errors.js";
+import { DATA_DIR_OPTION } from "../../args/emulator-options.js";
+import { withDataDirEmulator } from "../../local-emulator.js";
+import { durationSeconds, formatSeconds, parseDuration } from "../../../shared/duration.js";
+import { rawString } from "../../args/raw.js";
 
 // `kvkey emulator time-shift`: moves the emulator clock of a data directory forward, so key expiry,
 // scheduled purges and automatic rotation can be seen without waiting. The shift lives in the database:
 // the CLI's embedded vault and a served emulator on the same data directory see it at their next request.
-
-const DATA_DIR_OPTION = { flags: "--data-dir <dir>", help: "Data directory of the emulator.", defaultText: "$KVKEY_HOME (~/.kvkey)" };
-
-/** Runs work against the emulator of a data directory (created if needed), then closes it. */
-export async function withDataDirEmulator<T>(ctx: CommandContext, dataDir: string | undefined, work: (emulator: Emulator) => Promise<T> | T): Promise<T> {
-  const emulator = await openDataDirEmulator(ctx, dataDir);
-  try {
-    return await work(emulator);
-  } finally {
-    emulator.close();
-  }
-}
-
-/** The emulator of a data directory, opened for a caller that closes it (a stream that outlives one call). */
-export async function openDataDirEmulator(ctx: CommandContext, dataDir: string | undefined): Promise<Emulator> {
-  const dir = dataDir ?? ctx.home;
-  ensureHome(dir);
-  const { createEmulator } = await import("../../emulator/index.js");
-  return createEmulator({ dataDir: dir });
-}
 
 /** Python's isoformat for UTC, as az prints dates. */
 function iso(ms: number): string {
@@ -51,7 +30,7 @@ export const emulatorTimeShiftCommand = defineCommand({
     { title: "Back to real time.", command: "kvkey emulator time-shift --reset" },
   ],
   parse(raw, { cwd }) {
-    const text = str(raw, "duration");
+    const text = rawString(raw, "duration");
     const reset = raw.reset === true;
     if (text !== undefined && reset) throw new ValidationError("Give a duration or --reset, not both.");
     let seconds: number | undefined;
@@ -60,7 +39,7 @@ export const emulatorTimeShiftCommand = defineCommand({
       if (!duration) throw new UsageError(`argument duration: invalid duration value: '${text}' (use an ISO 8601 duration such as P30D or PT12H, or 30d, 12h)`);
       seconds = durationSeconds(duration);
     }
-    const dataDir = str(raw, "dataDir");
+    const dataDir = rawString(raw, "dataDir");
     return { seconds, reset, dataDir: dataDir === undefined ? undefined : resolve(cwd, dataDir) };
   },
   async run(o, ctx) {

@@ -1,0 +1,58 @@
+import { VaultErrors } from "../domain/errors.js";
+import type { KeyView } from "../domain/key.js";
+import type { VaultTarget } from "../domain/vault.js";
+import type { SecurityDomain } from "../crypto/seal.js";
+import { openBackup, sealBackup } from "./backup-blob.js";
+import type { KeyRepository } from "./key-repository.js";
+
+// Backup and restore: every version of one key, with its rotation policy, in one blob sealed under the
+// security domain (backup-blob.ts), so a backup restores only where the same domain file is present.
+
+export class KeyBackups {
+  constructor(
+    private readonly repo: KeyRepository,
+    private readonly domain: SecurityDomain,
+  ) {}
+
+  backupKey(target: VaultTarget, host: string, name: string): Buffer {
+    const { store, materials } = this.repo;
+    return store.read(() => {
+      const vault = this.repo.vaults.existing(target, host);
+      const record = store.getKey(vault.id, name);
+      if (!record || record.deletion) throw VaultErrors.keyNotFound(name);
+      const versions = store.allVersions(vault.id, name).map((stored) => ({
+        version: stored.version,
+        material: materials.open(vault, stored.version, stored.material),
+      }));
+      return sealBackup(
+        { vaultKind: vault.kind, name: record.name, versions, ...(record.rotationPolicy ? { rotationPolicy: record.rotationPolicy } : {}) },
+        this.domain,
+      );
+    });
+  }
+
+  restoreKey(target: VaultTarget, blob: Buffer): KeyView {
+    const backup = openBackup(blob, this.domain);
+    if (backup.vaultKind !== target.kind) {
+      const from = backup.vaultKind === "vault" ? "a key vault" : "a managed HSM";
+      const to = target.kind === "vault" ? "a key vault" : "a managed HSM";
+      throw VaultErrors.badParameter(`The backup was taken from ${from} and cannot be restored into ${to}.`);
+    }
+    if (backup.versions.length === 0) throw VaultErrors.badParameter("The backup blob holds no key versions.");
+    const { store, materials } = this.repo;
+    return store.write(() => {
+      const vault = this.repo.vaults.forWrite(target);
+      const record = store.getKey(vault.id, backup.name);
+      if (record?.deletion) throw VaultErrors.deletedButRecoverable(record.name);
+      if (record) throw VaultErrors.keyAlreadyExists(record.name);
+      store.insertKey(vault.id, backup.name);
+      if (backup.rotationPolicy) store.setRotationPolicy(vault.id, backup.name, backup.rotationPolicy);
+      for (const { version, material } of backup.versions) {
+        const seq = store.takeSeq(vault.id, backup.name);
+        store.insertVersion(vault.id, version, seq, materials.seal(vault, version, material));
+      }
+      this.repo.changes.changed({ vault, name: backup.name, now: this.repo.now(), what: "versions" });
+      return { vault, key: backup.versions[backup.versions.length - 1]!.version };
+    });
+  }
+}
