@@ -226,9 +226,10 @@ describe.skipIf(!support.ok)("against the loopback Azure", () => {
     expect(listed.code).toBe(0);
     expect(listed.stdout).toBe("https://demo.vault.azure.net/keys/dated\n");
     // The crypto commands go through the same credential (the SDK's CryptographyClient).
-    const signed = await u.kvkey(["sign", "--vault-name", "demo", "-n", "dated", "-a", "RS256", "--digest", Buffer.alloc(32, 7).toString("base64")]);
+    expect((await u.kvkey(["create", "--vault-name", "demo", "-n", "signer"])).code).toBe(0);
+    const signed = await u.kvkey(["sign", "--vault-name", "demo", "-n", "signer", "-a", "RS256", "--digest", Buffer.alloc(32, 7).toString("base64")]);
     expect(signed.stderr).toBe("");
-    expect(JSON.parse(signed.stdout)).toMatchObject({ algorithm: "RS256", keyId: expect.stringMatching(/^https:\/\/demo\.vault\.azure\.net\/keys\/dated\//) });
+    expect(JSON.parse(signed.stdout)).toMatchObject({ algorithm: "RS256", keyId: expect.stringMatching(/^https:\/\/demo\.vault\.azure\.net\/keys\/signer\//) });
   });
 });
 
