@@ -110,7 +110,8 @@ const lazyWebGlobals = {
 // formDataPolicy, which src/vault-client/sdk-internals.ts removes only from the Key Vault client. For
 // every token request it asks ts-http-runtime's convertBodyToFormDataMap whether the body is a FormData,
 // and that first mention of the FormData global loads undici (~27 ms). The check looks at
-// Symbol.toStringTag first, as the lazy-web-globals checks above do. Like every patch here, it fails the build when it no longer applies.
+// Symbol.toStringTag first, as the lazy-web-globals checks above do. Like every patch here, it fails the
+// build when it no longer applies.
 const IDENTITY_FORM_DATA_CHECK = {
   name: "formData.js FormData check",
   file: /[\\/]@typespec[\\/]ts-http-runtime[\\/]dist[\\/]esm[\\/]formData\.js$/,
