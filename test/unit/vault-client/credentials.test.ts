@@ -355,7 +355,8 @@ describe("az account get-access-token", () => {
 
   test("a new az login under a long-lived process (kvkey shell) is noticed: the earlier login's token is not used", async () => {
     writeAzProfile(join(dir, "az"), { kind: "user", userName: "alice@contoso.example" });
-    const env = azEnv();
+    // Only az: were it to fail, nothing goes on to probe IMDS from the test machine.
+    const env = azEnv({ AZURE_TOKEN_CREDENTIALS: "AzureCliCredential" });
     const credential = new KvkeyCredential({ env, home: join(dir, "home") });
     await credential.getToken(SCOPE, { tenantId: VAULT_TENANT });
     await credential.getToken(SCOPE, { tenantId: VAULT_TENANT });
