@@ -20,7 +20,7 @@
 // Control: JSON lines on stdin: {"op":"rekey"} restarts the emulator on a new data directory (new token
 // signing key: every token handed out before is refused from then on); {"op":"stop"}.
 import { execFileSync } from "node:child_process";
-import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import https from "node:https";
 import net from "node:net";
@@ -323,6 +323,8 @@ async function stop() {
     new Promise((r) => arm.close(r)),
     imdsServer ? new Promise((r) => imdsServer.close(r)) : undefined,
   ]);
+  // Also when whoever started this is gone (its end of stdin closed): nothing is left behind in /tmp.
+  rmSync(dir, { recursive: true, force: true });
   process.exit(0);
 }
 const say = (message) => process.stdout.write(JSON.stringify(message) + "\n");
