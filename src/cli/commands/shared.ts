@@ -5,7 +5,7 @@ import { resolveKeyAddress, resolveVaultUrl, type IdArgsRaw, type KeyAddress } f
 import { ValidationError } from "../errors.js";
 import type { Settings } from "../settings.js";
 
-// Pieces several key commands share: reading the id arguments out of commander's raw values, and
+// Pieces several key commands share: reading the id arguments out of the parser's raw values, and
 // resolving them against the active cloud when the command runs.
 
 export function idArgs(raw: RawOptions): IdArgsRaw {
