@@ -147,6 +147,26 @@ const identityPipelinePatches = {
   },
 };
 
+// argparse (the command-line parser) checks its own invariants with node:assert (`assert(args.length)`),
+// and requiring node:assert loads five more internal modules on every command that parses arguments.
+// Its `assert` becomes a function that requires the real one only when an invariant fails.
+const ARGPARSE = /[\\/]node_modules[\\/]argparse[\\/]lib[\\/]argparse\.js$/;
+expectPatch("argparse: assert");
+const lazyAssert = {
+  name: "lazy-assert",
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?assert$/ }, (args) => {
+      if (!ARGPARSE.test(args.importer)) return undefined;
+      patched("argparse: assert");
+      return { path: "assert", namespace: "lazy-assert" };
+    });
+    b.onLoad({ filter: /.*/, namespace: "lazy-assert" }, () => ({
+      contents: `module.exports = function assert(value, ...rest) { if (!value) require("node:assert")(value, ...rest); };`,
+      loader: "js",
+    }));
+  },
+};
+
 const result = await build({
   // emulator-worker: the process a served emulator with --workers > 1 forks (node:cluster).
   entryPoints: { kvkey: "src/bin/kvkey.ts", index: "src/index.ts", "emulator-worker": "src/bin/emulator-worker.ts" },
@@ -168,7 +188,7 @@ const result = await build({
   minifyWhitespace: true,
   minifySyntax: true,
   logLevel: "warning",
-  plugins: [lazySdkTransport, lazyWebGlobals, identityPipelinePatches],
+  plugins: [lazySdkTransport, lazyWebGlobals, identityPipelinePatches, lazyAssert],
   // KVKEY_METAFILE=path writes esbuild's metafile: which sources went into which chunk (start-up work).
   metafile: Boolean(process.env.KVKEY_METAFILE),
 });

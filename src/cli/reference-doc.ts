@@ -50,11 +50,12 @@ const COMMAND_LINES = [
   "",
   "kvkey reads a command line the way az does (Python's argparse under knack), so scripts written for az keep their meaning:",
   "",
-  "- **Abbreviations.** Any unambiguous prefix of a long option is that option: `--vault` is `--vault-name`, `--max` is `--maxresults`, `--out` is `--output`, also as `--vault=demo`. An ambiguous prefix is refused with argparse's words, the candidates in az's order: `ambiguous option: --ex could match --expires, --exportable` (exit 2). `--o` is ambiguous for every command (`--only-show-errors`, `--output`).",
+  "- **Abbreviations.** Any unambiguous prefix of a long option is that option: `--vault` is `--vault-name`, `--max` is `--maxresults`, `--out` is `--output`, also as `--vault=demo`. An ambiguous prefix is refused with argparse's words, the candidates in az's order: `ambiguous option: --ex could match --expires, --exportable` (exit 2). `--o` is ambiguous for every command: `--only-show-errors`, `--output` and the command's own options that start so (`create --o` could also be `--ops`), as current az reports it (az 2.45, on Python 3.11, checked the global options alone first and named only those two).",
   "- **Values.** `--name=k` and `-nk` carry their value. A word that starts with `-` is an option, not a value (a negative number excepted): `--value -abc` is `argument --value: expected one argument`; write `--value=-abc`.",
   "- **Lists** (`--tags`, `--ops`) take the words up to the next option and may be empty: `--tags --enabled false` sets no tags and disables the key. `--tags=a b` is the tag `a` and the stray word `b`. Given twice, the last list wins (`--tags a=1 --tags b=2` is `b=2`).",
   "- **Words not taken** are reported with their values: `unrecognized arguments: --vault-name demo` (exit 2), after any bad value argparse met first (`'EC-HSM' is not a valid value for '--kty'`).",
   "- **Values from files.** A word that starts with `@` is replaced by the content of that file before the command line is read (`--value @plain.txt`, `--tags @tags.txt`, `rotation-policy update --value @policy.json`), and so is the part after the first `=` (`--value=@v.txt`, `--tags note=@note.txt`). `@-` reads standard input. Files are read as az reads them (UTF-8 with or without a byte-order mark, then UTF-16, else the bytes in base64), without trailing newlines. `a@b`, a bare `@` and `@x=y` stay as typed.",
+  "- **Help.** `--help` (`-h`) shows the command's help wherever it stands, once the parser reaches it; a mistake earlier on the line is reported instead (`show --name --help` is `argument --name/-n: expected one argument`), as in az.",
   "- **Ids.** `--id` names the vault and the key; a `--name/-n` next to it is ignored, and `--version/-v` applies unless the id carries a version of its own.",
   "- **Choices** are matched without regard to case; an error lists them in az's order and, under the error line, the closest one (`Did you mean 'software' ?`). A misspelled command names only the word (`'shw' is misspelled or not recognized by the system.`) with the suggestion on the next line.",
   "",
@@ -67,6 +68,7 @@ const COMMAND_LINES = [
   "- **A JSON-or-file argument naming a missing file** (`--policy`, `rotation-policy update --value nosuchfile.json`) says that the file does not exist; az says only that the text is not JSON.",
   "- **Error lines.** az follows an argument error with \"Examples from AI knowledge base\" (fetched online); kvkey prints none, and after `unrecognized arguments:` it suggests the nearest option on the next line instead (`Did you mean '--vault-name' ?`).",
   "- **kvkey's own list options** (`--claim`, `--type`, `--event-types`, `--operation`) add up when repeated; az's lists (`--tags`, `--ops`) keep the last.",
+  "- **Python 3.14's argparse.** kvkey reads command lines with the npm `argparse` package, a port of argparse as Python 3.14 has it; az's packages today embed Python 3.13. They part only at the edges: a word that starts with a dash and a digit (`-1e5`, `-2abc`) is a value to kvkey and an unknown option to az (so `--value -2abc` is refused by az as `expected one argument`).",
   "- **Abbreviation candidates** are listed in az 2.45's parser order. kvkey's own options take part in prefix matching too: `--cloud` among the global options, the others (`--yes`, ...) after az's.",
 ];
 

@@ -126,6 +126,34 @@ const rows: Row[] = [
     code: 2,
     stderr: "ERROR: ambiguous option: --o could match --only-show-errors, --output\n",
   },
+  {
+    // Current az (Python 3.13) checks an abbreviation where the command's parser takes it, so create's
+    // own --ops is a candidate too; az 2.45 (Python 3.11) stopped at the global options.
+    name: "--o on create could also be --ops, as current az says",
+    argv: () => ["create", ...V, "-n", "x", "--o", "json"],
+    code: 2,
+    stdout: "",
+    stderr: "ERROR: ambiguous option: --o could match --only-show-errors, --output, --ops\n",
+  },
+  {
+    name: "ambiguous --e on set-attributes",
+    argv: () => ["set-attributes", ...V, "-n", "k", "--e", "true"],
+    code: 2,
+    stderr: "ERROR: ambiguous option: --e could match --enabled, --expires\n",
+  },
+  {
+    name: "--help after a flag that lacks its value: argparse reports the flag first, as az does",
+    argv: () => ["show", "--name", "--help"],
+    code: 2,
+    stdout: "",
+    stderr: "ERROR: argument --name/-n: expected one argument\n",
+  },
+  {
+    name: "--help after an unknown flag still shows the help",
+    argv: () => ["show", "--no-such-flag", "--help"],
+    code: 0,
+    stdout: /\n\s+kvkey show : /,
+  },
 
   // --- multi-value flags -------------------------------------------------------------------------
   {

@@ -1,13 +1,11 @@
 // The order in which az's argparse parsers hold their option strings, which is the order argparse
 // lists the candidates of an ambiguous abbreviation in ("ambiguous option: --e could match --expires,
 // --exportable"). Read from az 2.45's parsers (its `_option_string_actions`, in insertion order); the
-// global arguments come first because knack adds them before each command's own.
-
-/** What the root `az` parser knows: an abbreviation is checked against these before the command's. */
-export const ROOT_OPTION_STRINGS: readonly string[] = ["-h", "--help", "--verbose", "--debug", "--only-show-errors", "--output", "-o", "--query"];
+// global arguments come first because knack adds them before each command's own. src/cli/parser.ts adds
+// kvkey's options to its argparse parser in this order.
 
 /** Every command parser starts with these (kvkey's --cloud joins them). */
-export const GLOBAL_OPTION_ORDER: readonly string[] = [...ROOT_OPTION_STRINGS, "--subscription", "--cloud"];
+export const GLOBAL_OPTION_ORDER: readonly string[] = ["-h", "--help", "--verbose", "--debug", "--only-show-errors", "--output", "-o", "--query", "--subscription", "--cloud"];
 
 const ID = ["--vault-name", "--hsm-name", "--id"];
 

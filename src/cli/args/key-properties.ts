@@ -39,7 +39,7 @@ export const DEFAULT_CVM_POLICY_OPTION: OptionSpec = {
   help: "Use default policy under which the key can be exported for CVM disk encryption.",
 };
 export const DEFAULT_DATA_DISK_POLICY_OPTION: OptionSpec = {
-  // Two long names, as az has them; commander keeps the value under the second (defaultDdPolicy).
+  // Two long names, as az has them; the parser keeps the value under the second (defaultDdPolicy).
   flags: "--default-data-disk-policy, --default-dd-policy",
   help: "Use default policy under which the key can be exported for data disk encryption.",
 };

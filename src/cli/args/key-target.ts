@@ -5,8 +5,8 @@ import { resolveKeyAddress, resolveVaultUrl, type IdArgsRaw, type KeyAddress } f
 import { ValidationError } from "../errors.js";
 import type { Settings } from "../settings.js";
 
-// Which key or vault a command addresses: the id arguments read out of commander's raw values, the
-// configured default vault filled in, and resolved against the active cloud when the command runs.
+// Pieces several key commands share: reading the id arguments out of the parser's raw values, and
+// resolving them against the active cloud when the command runs.
 
 export function idArgs(raw: RawOptions): IdArgsRaw {
   const out: IdArgsRaw = {};
