@@ -19,7 +19,7 @@ export interface VaultLookupOptions {
   settings: Settings;
   /** The vault clients to use (a session's, or ones made for this one request). */
   clients(): Promise<VaultClients>;
-  /** Give up after this long (default 2 s). */
+  /** Give up after this long (default: `KVKEY_COMPLETION_TIMEOUT` seconds, else 2 s). */
   timeoutMs?: number;
   /** Most names to offer (default 500), counted among those that match what was typed. */
   limit?: number;
@@ -31,6 +31,15 @@ function activeCloud(line: LineContext, env: Record<string, string | undefined>,
   const endpoint = env.KVKEY_EMULATOR_URL || config.cloud?.endpoint;
   if (found?.local && endpoint) return localCloudAt(endpoint);
   return found;
+}
+
+/**
+ * How long Tab may wait for names: 2 s by default, so a slow vault never holds up a terminal;
+ * `KVKEY_COMPLETION_TIMEOUT` (seconds) for a vault that is known to be slow to list.
+ */
+function lookupTimeoutMs(env: Record<string, string | undefined>): number {
+  const seconds = Number(env.KVKEY_COMPLETION_TIMEOUT);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 2000;
 }
 
 export function vaultLookups(options: VaultLookupOptions): DynamicValues {
@@ -60,7 +69,7 @@ export function vaultLookups(options: VaultLookupOptions): DynamicValues {
       const vaultUrl = resolveVaultUrl(withDefaultVault(ids, settings), cloud);
       // Never create the embedded vault's files just to complete a name.
       if (endpointFor(vaultUrl).transport === "embedded" && !existsSync(database)) return [];
-      return withTimeout(options.timeoutMs ?? 2000, async (signal) => {
+      return withTimeout(options.timeoutMs ?? lookupTimeoutMs(env), async (signal) => {
         const client = await (await options.clients()).keyClient(vaultUrl);
         const limit = options.limit ?? 500;
         const names: string[] = [];
