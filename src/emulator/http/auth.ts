@@ -10,6 +10,8 @@ import { challengeResource } from "./host.js";
 export const LOCAL_TENANT_ID = "00000000-0000-0000-0000-00000000cafe";
 const ISSUER = `https://login.microsoftonline.com/${LOCAL_TENANT_ID}/v2.0`;
 const TOKEN_LIFETIME_S = 3600;
+/** The `oid` of kvkey's own tokens (the CLI's principal): what `--administrators` defaults to. */
+export const LOCAL_PRINCIPAL_ID = "00000000-0000-0000-0000-000000000001";
 
 export interface IssuedToken {
   token: string;
@@ -35,7 +37,11 @@ export type AuthMode = "strict" | "any";
 export class TokenAuthority {
   constructor(private readonly key: Buffer) {}
 
-  issue(subject = "local", audience = "https://vault.localhost"): IssuedToken {
+  /**
+   * A token for `subject`; its `oid` (the principal RBAC checks) is `oid` when given, the local CLI's
+   * fixed id for "local", and a fresh one otherwise.
+   */
+  issue(subject = "local", audience = "https://vault.localhost", oid?: string): IssuedToken {
     const now = Math.floor(Date.now() / 1000);
     const header = Buffer.from(JSON.stringify({ alg: "HS256", typ: "JWT" })).toString("base64url");
     const claims = {
@@ -43,7 +49,7 @@ export class TokenAuthority {
       iss: ISSUER,
       tid: LOCAL_TENANT_ID,
       sub: subject,
-      oid: subject === "local" ? "00000000-0000-0000-0000-000000000001" : randomUUID(),
+      oid: oid ?? (subject === "local" ? LOCAL_PRINCIPAL_ID : randomUUID()),
       iat: now,
       nbf: now - 60,
       exp: now + TOKEN_LIFETIME_S,
@@ -81,6 +87,18 @@ export class TokenAuthority {
 /** The 401 challenge every SDK expects before it sends a token (and the body) for real. */
 export function challengeHeader(addressed: Addressed): string {
   return `Bearer authorization="https://login.microsoftonline.com/${LOCAL_TENANT_ID}", resource="${challengeResource(addressed)}"`;
+}
+
+/** The payload of a JWT, without checking anything; {} for anything that is not one. */
+export function readUnverifiedClaims(token: string): Record<string, unknown> {
+  const parts = token.split(".");
+  if (parts.length !== 3) return {};
+  try {
+    const payload = JSON.parse(Buffer.from(parts[1]!, "base64url").toString("utf8")) as unknown;
+    return typeof payload === "object" && payload !== null && !Array.isArray(payload) ? (payload as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
 }
 
 export function bearerToken(authorization: string | undefined): string | undefined {
