@@ -21,6 +21,7 @@ import { ReleaseService, type AttestationTokenOptions } from "./service/release-
 import { HsmPlatform } from "./service/hsm-platform.js";
 import type { Vault, VaultKind, VaultSku, VaultTarget } from "./domain/vault.js";
 import type { WireRequest, WireResponse } from "./http/wire.js";
+import type { SecurityDomainFile, WrappingKey } from "./crypto/security-domain-transfer.js";
 import { createMonitoring, type MonitoringOptions } from "./monitoring.js";
 import { Lifetime } from "./lifetime.js";
 import type { AuditLog } from "./audit/audit-log.js";
@@ -35,6 +36,7 @@ export type { Vault, VaultKind, VaultSku } from "./domain/vault.js";
 export { VAULT_SKUS } from "./domain/vault.js";
 export type { RoleAssignment, RoleDefinition } from "./domain/rbac.js";
 export type { NewRoleAssignment } from "./service/access-control.js";
+export type { SecurityDomainFile, WrappingKey } from "./crypto/security-domain-transfer.js";
 export { LOCAL_PRINCIPAL_ID } from "./http/auth.js";
 export type { VaultTarget } from "./domain/vault.js";
 export { VaultError } from "./domain/errors.js";
@@ -114,6 +116,15 @@ export interface Emulator {
     delete(target: VaultTarget, name: string): RoleAssignment;
     definitions(kind: VaultKind): readonly RoleDefinition[];
   };
+  /**
+   * A Managed HSM's security domain, split among the holders of 3-10 RSA certificates (PEM) so that any
+   * `quorum` of them can upload it into another HSM (`kvkey emulator security-domain download`).
+   */
+  downloadSecurityDomain(target: VaultTarget, options: { certificates: readonly string[]; quorum: number }): SecurityDomainFile;
+  /** Gives an HSM (holding no keys) the domain of a downloaded file, opened with a quorum of its wrapping keys. */
+  uploadSecurityDomain(target: VaultTarget, options: { file: string; wrappingKeys: readonly WrappingKey[] }): { domainId: string };
+  /** The fingerprint of the domain a container's backups are sealed under (never the key). */
+  securityDomainIdOf(target: VaultTarget): string;
   /** Vaults created by requests since the emulator started (drained by the caller). */
   takeCreatedVaults(): Vault[];
   readonly dataDir: string | undefined;
@@ -216,6 +227,9 @@ export function createEmulator(options: EmulatorOptions): Emulator {
         delete: (target, name) => access.delete(target, target.name, name),
         definitions: (kind) => access.roleDefinitions({ name: "", kind }),
       },
+      downloadSecurityDomain: (target, { certificates, quorum }) => repo.domains.download(target, certificates, quorum),
+      uploadSecurityDomain: (target, { file, wrappingKeys }) => repo.domains.upload(target, file, wrappingKeys),
+      securityDomainIdOf: (target) => (target.kind === "managedhsm" ? repo.domains.domainId(target) : domain.id),
       takeCreatedVaults: () => repo.vaults.created.splice(0),
       listVaults: () => repo.vaults.list(),
       getVault: (target) => repo.vaults.get(target),

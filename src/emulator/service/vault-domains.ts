@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { SealError, SecurityDomain } from "../crypto/seal.js";
-import { VaultErrors } from "../domain/errors.js";
-import type { Vault } from "../domain/vault.js";
+import { VaultError, VaultErrors } from "../domain/errors.js";
+import type { Vault, VaultTarget } from "../domain/vault.js";
+import { openSecurityDomainFile, sealSecurityDomainFile, type SecurityDomainFile, type WrappingKey } from "../crypto/security-domain-transfer.js";
 import type { KeyStore } from "../store/key-store.js";
 
 // Which security domain a container's backups are sealed under. A key vault uses the data directory's
@@ -48,14 +49,52 @@ export class VaultDomains {
     return domain;
   }
 
-  /** Gives an HSM the domain with this key (a security-domain upload). Call inside a write. */
-  replace(vault: Pick<Vault, "id">, key: Buffer): SecurityDomain {
+  /** `security-domain download`: the HSM's domain, split among the holders of these certificates. */
+  download(target: VaultTarget, certificates: readonly string[], quorum: number): SecurityDomainFile {
+    const vault = this.hsm(target);
+    const domain = this.store.read(() => this.of(vault));
+    return sealSecurityDomainFile(vault.name, domain.id, Buffer.from(domain.exportKey(), "base64"), certificates, quorum);
+  }
+
+  /**
+   * `security-domain upload`: the HSM takes the domain of the file, opened with a quorum of its wrapping
+   * keys. As in Azure, where a domain is uploaded into a new HSM before it is used, an HSM that holds
+   * keys (active or deleted) refuses: its backups would stop restoring anywhere they used to.
+   */
+  upload(target: VaultTarget, content: string, keys: readonly WrappingKey[]): { domainId: string } {
+    const vault = this.hsm(target);
+    const { key, domainId } = openSecurityDomainFile(content, keys);
     const domain = new SecurityDomain(key);
-    this.store.setVaultSecurityDomain(vault.id, this.sealNew(vault.id, key));
-    this.opened.delete(vault.id);
-    return domain;
+    if (domain.id !== domainId) throw VaultErrors.badParameter("The security domain file is corrupted: its shares do not combine into the domain it names.");
+    return this.store.write(() => {
+      const holdsKeys = [false, true].some((deleted) => this.store.listKeys(vault.id, { deleted, limit: 1 }).length > 0);
+      if (holdsKeys) {
+        throw new VaultError(
+          "Conflict",
+          `The managed HSM ${vault.name} holds keys: a security domain is uploaded into a new HSM, before keys are created or restored in it.`,
+        );
+      }
+      this.store.setVaultSecurityDomain(vault.id, this.sealNew(vault.id, key));
+      this.opened.delete(vault.id);
+      return { domainId: domain.id };
+    });
+  }
+
+  /** The HSM's domain fingerprint (what `emulator vault show` prints). */
+  domainId(target: VaultTarget): string {
+    const vault = this.hsm(target);
+    return this.store.read(() => this.of(vault)).id;
+  }
+
+  private hsm(target: VaultTarget): Vault {
+    if (target.kind !== "managedhsm") throw VaultErrors.badParameter("A security domain of its own belongs to a managed HSM; key vaults use the data directory's.");
+    const vault = this.store.read(() => this.store.getVault(`${target.name.toLowerCase()}.managedhsm`));
+    if (!vault) throw VaultErrors.vaultNotFound(`${target.name}.managedhsm.localhost`);
+    return vault;
   }
 }
+
+
 
 function binding(vaultId: string): string {
   return `vault-security-domain/${vaultId}`;
