@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { combineShares, splitSecret } from "../../src/emulator/crypto/security-domain-transfer.js";
-import { API, raw, testVault, type TestVault } from "../helpers/emulator.js";
+import { API, raw, rejection, testVault, type TestVault } from "../helpers/emulator.js";
 import { wrappingKey } from "../helpers/wrapping-keys.js";
 
 // Item 6 of issue 22: one security domain per Managed HSM. A backup restores only into an HSM holding
@@ -15,15 +15,6 @@ let keys: Array<{ privateKeyPem: string; certificatePem: string }>;
 beforeAll(() => {
   keys = [wrappingKey(), wrappingKey(), wrappingKey()];
 });
-
-async function rejection(promise: Promise<unknown>): Promise<any> {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  throw new Error("expected a rejection");
-}
 
 describe("Shamir's secret sharing over GF(2^8)", () => {
   it("recovers the secret from any quorum of shares, and not from fewer", () => {

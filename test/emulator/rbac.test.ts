@@ -4,7 +4,7 @@ import type { AccessToken } from "@azure/core-auth";
 import { KeyClient } from "@azure/keyvault-keys";
 import { createEmulator, type Emulator } from "../../src/emulator/index.js";
 import { audienceOf, embeddedConnection } from "../../src/vault-client/embedded.js";
-import { API, raw } from "../helpers/emulator.js";
+import { API, raw, rejection } from "../helpers/emulator.js";
 
 // Item 2 of issue 22: role-based access, off by default, per vault. Driven by the real
 // @azure/keyvault-keys SDK (the 403s it sees) and by raw HTTP (the exact bodies).
@@ -31,15 +31,6 @@ function clientAs(oid: string, vaultUrl: string): KeyClient {
 
 function tokenAs(oid: string, resource = "https://vault.localhost"): string {
   return emulator.issueToken("app", resource, oid).token;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<any> {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  throw new Error("expected a rejection");
 }
 
 describe("a key vault with RBAC authorization", () => {

@@ -2,6 +2,8 @@ import { createHmac, randomUUID, timingSafeEqual } from "node:crypto";
 import type { Addressed } from "./host.js";
 import { challengeResource } from "./host.js";
 
+export { readUnverifiedClaims } from "../../shared/jwt.js";
+
 // Bearer tokens for the emulator. They are JWT-shaped (HS256) so any client can carry them and the
 // emulator can tell who called; the signing key is derived from the security domain, so a token is
 // good only for the data directory that issued it. Expiry follows the wall clock, not the emulator
@@ -87,18 +89,6 @@ export class TokenAuthority {
 /** The 401 challenge every SDK expects before it sends a token (and the body) for real. */
 export function challengeHeader(addressed: Addressed): string {
   return `Bearer authorization="https://login.microsoftonline.com/${LOCAL_TENANT_ID}", resource="${challengeResource(addressed)}"`;
-}
-
-/** The payload of a JWT, without checking anything; {} for anything that is not one. */
-export function readUnverifiedClaims(token: string): Record<string, unknown> {
-  const parts = token.split(".");
-  if (parts.length !== 3) return {};
-  try {
-    const payload = JSON.parse(Buffer.from(parts[1]!, "base64url").toString("utf8")) as unknown;
-    return typeof payload === "object" && payload !== null && !Array.isArray(payload) ? (payload as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
 }
 
 export function bearerToken(authorization: string | undefined): string | undefined {

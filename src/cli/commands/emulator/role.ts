@@ -2,6 +2,7 @@ import { resolve } from "node:path";
 import { defineCommand, type RawOptions } from "../../spec.js";
 import { CliError, UsageError, ValidationError } from "../../errors.js";
 import { rawList, rawString } from "../../args/raw.js";
+import { threeState } from "../../args/values.js";
 import { vaultTarget } from "../../args/key-target.js";
 import { withDataDirEmulator } from "../../local-emulator.js";
 import type { CommandContext } from "../../context.js";
@@ -39,8 +40,8 @@ function target(raw: RawOptions, cwd: string): Target {
   const id = rawString(raw, "id");
   const vaultName = rawString(raw, "vaultName");
   const given = [hsmName, id, vaultName].filter((v) => v !== undefined).length;
-  if (given === 0) throw new UsageError("Please specify --hsm-name, --id or --vault-name.");
-  if (given > 1) throw new UsageError("--hsm-name, --id and --vault-name are mutually exclusive.");
+  if (given === 0) throw new ValidationError("Please specify --hsm-name, --id or --vault-name.");
+  if (given > 1) throw new ValidationError("--hsm-name, --id and --vault-name are mutually exclusive.");
   const dataDir = rawString(raw, "dataDir");
   return {
     ...(vaultName !== undefined ? { vaultName } : { hsm: { ...(hsmName !== undefined ? { hsmName } : {}), ...(id !== undefined ? { id } : {}) } }),
@@ -325,8 +326,12 @@ export const emulatorRoleDefinitionListCommand = defineCommand({
     ...TARGET_OPTIONS,
   ],
   examples: [{ title: "The roles a managed HSM knows.", command: "kvkey emulator role definition list --hsm-name myhsm --query \"[].roleName\" -o tsv" }],
-  parse(raw, { cwd }) {
-    return { ...target(raw, cwd), scope: rawString(raw, "scope"), customOnly: raw.customRoleOnly === true || raw.customRoleOnly === "true" };
+  parse(raw, { commandName, cwd }) {
+    return {
+      ...target(raw, cwd),
+      scope: rawString(raw, "scope"),
+      customOnly: threeState(commandName, "--custom-role-only", raw.customRoleOnly as string | boolean | undefined) ?? false,
+    };
   },
   async run(o, ctx) {
     if (o.vaultName !== undefined) {

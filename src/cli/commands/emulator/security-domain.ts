@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { defineCommand } from "../../spec.js";
 import { CliError, UsageError } from "../../errors.js";
-import { integer } from "../../args/values.js";
+import { integer, isFile } from "../../args/values.js";
 import { rawList, rawString } from "../../args/raw.js";
 import { withDataDirEmulator } from "../../local-emulator.js";
 
@@ -19,6 +19,7 @@ const HSM_OPTION = { flags: "--hsm-name <name>", help: "Name of the HSM.", requi
 
 function read(path: string, what: string): string {
   if (!existsSync(path)) throw new CliError(`${what} ${path} does not exist.`);
+  if (!isFile(path)) throw new CliError(`${path} is a directory. A file is required.`);
   return readFileSync(path, "utf8");
 }
 
