@@ -26,6 +26,8 @@ interface EmulatorState {
   /** For DefaultAzureCredential in apps: IDENTITY_ENDPOINT and IDENTITY_HEADER. */
   identityEndpoint: string;
   identityHeader: string;
+  /** The oid of the managed-identity endpoint's tokens, when fixed (--identity-principal). */
+  identityPrincipal?: string;
   started: string;
 }
 
@@ -134,6 +136,7 @@ export const emulatorStartCommand = defineCommand({
       auth: o.auth,
       identityEndpoint: `${served.url}/msi/token`,
       identityHeader: served.emulator.identityHeader,
+      ...(o.identityPrincipal ? { identityPrincipal: o.identityPrincipal } : {}),
       started: new Date().toISOString(),
     };
     // It holds the identity header: 0600 even when an older, looser file is overwritten.
