@@ -106,6 +106,47 @@ const lazyWebGlobals = {
   },
 };
 
+// @azure/identity's HTTP pipeline (the managed-identity and Entra ID token requests) keeps the SDK's
+// formDataPolicy, which src/vault-client/sdk-internals.ts removes only from the Key Vault client. For
+// every token request it asks ts-http-runtime's convertBodyToFormDataMap whether the body is a FormData,
+// and that first mention of the FormData global loads undici (~27 ms). The check looks at
+// Symbol.toStringTag first, as the lazy-web-globals checks above do. Like every patch here, it fails the
+// build when it no longer applies.
+const IDENTITY_FORM_DATA_CHECK = {
+  name: "formData.js FormData check",
+  file: /[\\/]@typespec[\\/]ts-http-runtime[\\/]dist[\\/]esm[\\/]formData\.js$/,
+  from: 'typeof FormData !== "undefined" && body instanceof FormData',
+  to: 'body?.[Symbol.toStringTag] === "FormData" && typeof FormData !== "undefined" && body instanceof FormData',
+};
+// The SDK's Node HTTP client clears a request's timeout timer only when response headers arrive: a
+// request that fails to connect (the IMDS probe off Azure, a refused token endpoint) leaves the timer
+// running, and the process stays up until it fires (1 s for the probe) after kvkey has printed. The
+// timer is cleared in the request's `finally` too.
+const REQUEST_TIMER_CLEANUP = {
+  name: "nodeHttpClient.js request timer",
+  file: /[\\/]@typespec[\\/]ts-http-runtime[\\/]dist[\\/]esm[\\/]nodeHttpClient\.js$/,
+  from: "        finally {\n            // clean up event listener\n",
+  to: "        finally {\n            if (timeoutId !== undefined) {\n                clearTimeout(timeoutId);\n            }\n            // clean up event listener\n",
+};
+for (const patch of [IDENTITY_FORM_DATA_CHECK, REQUEST_TIMER_CLEANUP]) expectPatch(`identity pipeline: ${patch.name}`);
+const identityPipelinePatches = {
+  name: "identity-pipeline-patches",
+  setup(b) {
+    const patches = [IDENTITY_FORM_DATA_CHECK, REQUEST_TIMER_CLEANUP];
+    b.onLoad({ filter: /[\\/]@typespec[\\/]ts-http-runtime[\\/]dist[\\/]esm[\\/](formData|nodeHttpClient)\.js$/ }, (args) => {
+      const patch = patches.find((p) => p.file.test(args.path));
+      if (!patch) return undefined;
+      const contents = readFileSync(args.path, "utf8");
+      const at = contents.indexOf(patch.from);
+      if (at < 0 || contents.indexOf(patch.from, at + 1) >= 0) {
+        throw new Error(`${args.path}: expected \`${patch.from.trim()}\` exactly once; re-check the identity-pipeline-patches plugin`);
+      }
+      patched(`identity pipeline: ${patch.name}`);
+      return { contents: contents.replace(patch.from, patch.to), loader: "js" };
+    });
+  },
+};
+
 const result = await build({
   // emulator-worker: the process a served emulator with --workers > 1 forks (node:cluster).
   entryPoints: { kvkey: "src/bin/kvkey.ts", index: "src/index.ts", "emulator-worker": "src/bin/emulator-worker.ts" },
@@ -127,7 +168,7 @@ const result = await build({
   minifyWhitespace: true,
   minifySyntax: true,
   logLevel: "warning",
-  plugins: [lazySdkTransport, lazyWebGlobals],
+  plugins: [lazySdkTransport, lazyWebGlobals, identityPipelinePatches],
   // KVKEY_METAFILE=path writes esbuild's metafile: which sources went into which chunk (start-up work).
   metafile: Boolean(process.env.KVKEY_METAFILE),
 });

@@ -29,6 +29,6 @@ export type {
   SubscribeOptions,
 } from "./emulator/index.js";
 export { startEmulator } from "./emulator/server.js";
-export type { ServeOptions, ServeTimeouts, ServedEmulator } from "./emulator/server.js";
+export type { ServeOptions, ServeTimeouts, ServeTls, ServedEmulator } from "./emulator/server.js";
 export { embeddedConnection } from "./vault-client/embedded.js";
 export type { EmbeddedConnection } from "./vault-client/embedded.js";

@@ -61,6 +61,6 @@ export const COMMAND_INDEX: readonly IndexedCommand[] = [
   { path: ["config","list"], summary: "List every setting kvkey reads, with its value, where the value comes from and what it may be.", load: async () => (await import("./commands/config.js")).configListCommand },
   { path: ["config","set"], summary: "Set a configuration.", load: async () => (await import("./commands/config.js")).configSetCommand },
   { path: ["config","unset"], summary: "Unset a configuration.", load: async () => (await import("./commands/config.js")).configUnsetCommand },
-  { path: ["completion"], summary: "Print the shell completion script for bash, zsh or fish.", load: async () => (await import("./commands/completion.js")).completionCommand },
+  { path: ["completion"], summary: "Print the shell completion script for bash, zsh, fish or PowerShell.", load: async () => (await import("./commands/completion.js")).completionCommand },
   { path: ["shell"], summary: "Start an interactive session: kvkey's commands without the 'kvkey' prefix, with history and Tab completion.", load: async () => (await import("./commands/shell.js")).shellCommand },
 ];

@@ -4,11 +4,11 @@ import { chalkFor, colorEnabled } from "../io/color.js";
 import { withSpinner } from "../io/spinner.js";
 import { startCounter, type Counter } from "../io/progress.js";
 import { askLine } from "../io/prompt.js";
-import { activeCloudName, findCloud, localCloudAt, CLOUDS, type Cloud, type CloudSource } from "../vault-client/clouds.js";
+import { activeCloudName, findCloud, localCloudAt, type Cloud, type CloudSource } from "../vault-client/clouds.js";
 import type { VaultClients } from "../vault-client/factory.js";
 import { readConfig, type KvkeyConfig } from "./config.js";
 import { CliError, ValidationError } from "./errors.js";
-import type { Settings } from "./settings.js";
+import { unknownCloud, type Settings } from "./settings.js";
 import type { CliRunner, CliSession } from "./session.js";
 
 export interface GlobalOptions {
@@ -85,8 +85,7 @@ export function createContext(deps: ContextDeps): CommandContext {
     }
   }
   if (!cloud) {
-    const known = CLOUDS.map((c) => c.name).join(", ");
-    throw new ValidationError(`Unknown cloud '${active.name}' (from ${active.source}). Known clouds: ${known}.`);
+    throw new ValidationError(unknownCloud(active.name, active.source));
   }
   const stderrColor = colorEnabled(io, "stderr");
   const stderrChalk = chalkFor(stderrColor);

@@ -4,8 +4,8 @@ import type { VaultClients } from "../vault-client/factory.js";
 import { GROUPS, ROOT_GROUP } from "./groups.js";
 import { COMMAND_INDEX } from "./command-index.generated.js";
 import { findCommand } from "./lookup.js";
-import { renderCommandHelp, renderGroupHelp } from "./help.js";
-import { CliError, UsageError, ValidationError, exitCodeFor } from "./errors.js";
+import { helpWidth, renderCommandHelp, renderGroupHelp } from "./help.js";
+import { CliError, ExitStatus, UsageError, ValidationError, exitCodeFor } from "./errors.js";
 import { createContext, type GlobalOptions } from "./context.js";
 import { kvkeyHome } from "./config.js";
 import { loadSettings, type Settings } from "./settings.js";
@@ -39,6 +39,7 @@ export async function dispatch(
   const errColor = colorEnabled(io, "stderr");
   const errChalk = chalkFor(errColor);
   const fail = (err: unknown, command: string | undefined): number => {
+    if (err instanceof ExitStatus) return err.exitCode;
     if (err instanceof CliError && err.output) io.stdout.write(err.output);
     const { message, stack, recommendations } = describeError(err);
     // As knack does: the level name when plain, the colour alone on a terminal; az's recommendations
@@ -58,7 +59,7 @@ export async function dispatch(
   }
 
   const found = findCommand(COMMAND_INDEX, args);
-  if (!found) return helpOrUnknown(args, io, fail);
+  if (!found) return helpOrUnknown(args, io, fail, runOptions.session !== undefined);
   // Only the named command's module loads: the other commands' declarations cost nothing here.
   const spec: CommandSpec = await found.command.load();
   const { rest } = found;
@@ -77,7 +78,7 @@ export async function dispatch(
       unrecognized = err;
     }
     if (raw.help) {
-      io.stdout.write(renderCommandHelp(spec, io.columns ?? 100));
+      io.stdout.write(renderCommandHelp(spec, helpWidth(io)));
       return 0;
     }
     debug ||= raw.debug === true;
@@ -116,7 +117,9 @@ export async function dispatch(
       // A command that streams (emulator logs --follow) returns its text as it comes; printing stays here.
       for await (const chunk of result) io.stdout.write(chunk);
     } else {
-      io.stdout.write(spec.textOutput && typeof result === "string" ? result : output.render(result, spec.tableView));
+      const view = spec.tableView;
+      const tableView = view && ((data: unknown, width?: number) => view(data, width, options));
+      io.stdout.write(spec.textOutput && typeof result === "string" ? result : output.render(result, tableView));
     }
     if (globals.verbose) io.stderr.write(`INFO: Command ran in ${((monotonicMs() - started) / 1000).toFixed(3)} seconds\n`);
     return 0;
@@ -168,7 +171,7 @@ function globalOptions(raw: Record<string, unknown>, settings: Settings, command
   return g;
 }
 
-function helpOrUnknown(args: string[], io: CliIO, fail: (err: unknown, command: string | undefined) => number): number {
+function helpOrUnknown(args: string[], io: CliIO, fail: (err: unknown, command: string | undefined) => number, inShell: boolean): number {
   const words = args.filter((a) => !a.startsWith("-"));
   // Walk the words down the groups, as az's nested parsers do: the first word that names neither a
   // command nor a group at its level is the misspelled one (values after it play no part).
@@ -188,7 +191,7 @@ function helpOrUnknown(args: string[], io: CliIO, fail: (err: unknown, command: 
   const under = (c: { path: readonly string[] }) => c.path.length > depth && group.path.every((p, i) => c.path[i] === p);
   const subgroups = GROUPS.filter((g) => g.path.length === depth + 1 && under(g));
   const commands = COMMAND_INDEX.filter((c) => c.path.length === depth + 1 && under(c));
-  io.stdout.write(renderGroupHelp(group, subgroups, commands, io.columns ?? 100));
+  io.stdout.write(renderGroupHelp(group, subgroups, commands, helpWidth(io), inShell ? "shell" : "command line"));
   return 0;
 }
 

@@ -33,7 +33,8 @@ export function normalizeError(err: unknown): CliError {
       const prefix = e.code ? `(${e.code}) ` : "";
       return new ServiceError(`${prefix}${e.message}`, e.statusCode, e.code);
     }
-    if (e.name === "NoCredentialsError") return new AuthenticationError(e.message);
+    // The credential chain's own errors already say what was tried and what to do (credentials/chain.ts).
+    if (e.name === "NoCredentialsError" || e.name === "CredentialAuthenticationError") return new AuthenticationError(e.message);
     if (e.name === "AuthenticationError" || e.name === "AggregateAuthenticationError") {
       return new AuthenticationError(`Authentication failed: ${firstLine(e.message)} Please run 'az login' to setup account.`);
     }

@@ -17,6 +17,19 @@ export class CliError extends Error {
   readonly recommendations: string[] = [];
 }
 
+/**
+ * Ends the run with this exit code and no message of its own: kvkey shell's `exit N`, and a script
+ * run by the shell whose commands already reported their errors.
+ */
+export class ExitStatus extends CliError {
+  override name = "ExitStatus";
+  override readonly exitCode: number;
+  constructor(code: number) {
+    super(`exit ${code}`);
+    this.exitCode = code;
+  }
+}
+
 /** argparse-level mistakes: unknown flag, bad enum value, bad type, missing required argument. Exit 2. */
 export class UsageError extends CliError {
   override name = "UsageError";

@@ -26,12 +26,17 @@ export async function runCli(argv: readonly string[], baseIO: CliIO, runOptions:
   return dispatch(args, baseIO, runOptions, started, runCli);
 }
 
-/** `kvkey keyvault key show ...` is `kvkey show ...`, so an az command line works with az replaced. */
+/**
+ * `kvkey keyvault key show ...` is `kvkey show ...`, so an az command line works with az replaced;
+ * `kvkey help show` is `kvkey show --help` (as in the shell, and as git and npm read it).
+ */
 function stripAzPrefix(argv: readonly string[]): string[] {
   const args = [...argv];
   if (args[0] === "az") args.shift();
+  if (args[0] === "help") return [...stripAzPrefix(args.slice(1)), "--help"];
   if (args[0] === "keyvault" && args[1] === "key") return args.slice(2);
-  if (args[0] === "keyvault" && args.length === 1) return [];
+  // `kvkey keyvault` and `kvkey keyvault --help`: kvkey's commands are all of az's keyvault it has.
+  if (args[0] === "keyvault" && args.slice(1).every((a) => a === "-h" || a === "--help")) return args.slice(1);
   return args;
 }
 

@@ -90,7 +90,7 @@ export const SETTINGS: readonly SettingSpec[] = [
     allowed: CLOUDS.map((c) => c.name),
     normalize(value) {
       const cloud = findCloud(value);
-      if (!cloud) throw new ValidationError(`The cloud '${value}' is not registered. Known clouds: ${CLOUDS.map((c) => c.name).join(", ")}.`);
+      if (!cloud) throw new ValidationError(unknownCloud(value));
       return cloud.name;
     },
   },
@@ -110,6 +110,14 @@ export const SETTINGS: readonly SettingSpec[] = [
     },
   },
 ];
+
+/** "The cloud 'AzureCloudd' is not registered. Did you mean 'AzureCloud'? Known clouds: ..." */
+export function unknownCloud(name: string, source?: string): string {
+  const names = CLOUDS.map((c) => c.name);
+  const guess = closest(name.toLowerCase(), names.map((n) => n.toLowerCase()));
+  const meant = guess === undefined ? undefined : names.find((n) => n.toLowerCase() === guess);
+  return `The cloud '${name}'${source ? ` (from ${source})` : ""} is not registered.${meant ? ` Did you mean '${meant}'?` : ""} Known clouds: ${names.join(", ")}.`;
+}
 
 export function findSetting(key: string): SettingSpec {
   const found = SETTINGS.find((s) => s.key === key.toLowerCase());

@@ -64,9 +64,10 @@ export interface CommandSpec<O = unknown> {
   run(options: O, ctx: CommandContext): Promise<unknown>;
   /**
    * Row view for `-o table` when no --query is given. `width` is the terminal's width on a TTY (never
-   * when piped), so a view can keep the columns that matter when the terminal is narrow.
+   * when piped), so a view can keep the columns that matter when the terminal is narrow. `options` are
+   * the command's parsed options, for what the result does not say (the AES key size create asked for).
    */
-  tableView?: (result: unknown, width?: number) => unknown;
+  tableView?: (result: unknown, width?: number, options?: NoInfer<O>) => unknown;
   /** The result is text for another program (a shell script), written as it is: --output and --query do not apply. */
   textOutput?: boolean;
 }

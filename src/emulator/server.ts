@@ -30,6 +30,18 @@ export interface ServeOptions extends EmulatorOptions {
   workers?: number;
   /** How long slow clients may take (tests shorten them); see ServeTimeouts for the defaults. */
   timeouts?: Partial<ServeTimeouts>;
+  /**
+   * The server's own certificate instead of the generated local CA's, e.g. one for `*.vault.azure.net`
+   * from a test CA, so clients reach the emulator under Azure's host names (a loopback "Azure").
+   */
+  tls?: ServeTls;
+}
+
+/** A server certificate (PEM, with any intermediates) and its private key, and the CA clients trust. */
+export interface ServeTls {
+  certPem: string;
+  keyPem: string;
+  caPem: string;
 }
 
 export interface ServedEmulator {
@@ -62,7 +74,11 @@ export async function startEmulator(options: ServeOptions): Promise<ServedEmulat
   }
   if (workers > 1 && options.clock) throw new Error("workers > 1 needs the system clock: a clock object cannot be shared between processes");
 
-  const tls = options.dataDir ? await ensureTlsMaterial(options.dataDir) : { ...(await ephemeralTlsMaterial()), caPath: undefined };
+  const tls = options.tls
+    ? { ...options.tls, caPath: undefined }
+    : options.dataDir
+      ? await ensureTlsMaterial(options.dataDir)
+      : { ...(await ephemeralTlsMaterial()), caPath: undefined };
   // Served, the emulator meets clients it did not configure: any bearer token by default (as other
   // emulators do), and the managed-identity endpoint for DefaultAzureCredential.
   const emulatorOptions: EmulatorOptions = { authMode: "any", identityEndpoint: true, ...options };

@@ -8,7 +8,7 @@ import { formatYaml } from "./yaml.js";
 // The output stage's public face: result -> --query -> --output -> the text for stdout.
 
 export { compileQuery, QueryError, QueryRuntimeError, type CompiledQuery } from "./query.js";
-export { TableOutputError } from "./table.js";
+export { TableOutputError, TABLE_STYLES, styleRow, type CellStyle } from "./table.js";
 
 export type OutputFormat = "json" | "jsonc" | "yaml" | "yamlc" | "table" | "tsv" | "none";
 
@@ -17,7 +17,7 @@ export const OUTPUT_FORMATS: readonly OutputFormat[] = Object.freeze(["json", "j
 export interface RenderOptions {
   format: OutputFormat;
   query?: CompiledQuery;
-  /** Colour jsonc/yamlc only when true (az falls back to json/yaml when stdout is not a terminal). */
+  /** Colour jsonc/yamlc, and a table view's styles, only when true (az falls back to json/yaml when stdout is not a terminal). */
   color: boolean;
   /** A command's own table (az's table_transformer): used for -o table when there is no --query. */
   tableView?: (result: unknown, width?: number) => unknown;
@@ -64,6 +64,7 @@ function renderTable(data: unknown, options: RenderOptions): string {
     // knack sorts columns only for a command's raw result: a query or a view chose the order.
     sortKeys: !options.query && !options.tableView,
     ...(options.terminalWidth !== undefined ? { terminalWidth: options.terminalWidth } : {}),
+    color: options.color,
   });
 }
 

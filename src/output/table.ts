@@ -1,3 +1,4 @@
+import { Chalk } from "chalk";
 import { codePointLength, isJsonObject, pythonStr, sortedKeys } from "./python.js";
 
 // -o table: knack's _TableOutput (which rows and columns) laid out the way tabulate's "simple" format
@@ -19,7 +20,28 @@ export interface TableOptions {
   sortKeys: boolean;
   /** When set, shrink the widest columns (with an ellipsis) until a line fits. */
   terminalWidth?: number;
+  /** Paint the styles a table view asked for (TABLE_STYLES); a terminal only. */
+  color?: boolean;
 }
+
+/** How a table view asks for colour: a disabled key dimmed, a severity in red. Never part of the data. */
+export type CellStyle = "dim" | "red" | "yellow" | "cyan";
+
+/**
+ * A table view's row may carry styles under this symbol: `"*"` for the whole row, or a column's name.
+ * A symbol, so JSON, --query and the columns never see it; painted only when colour is on.
+ */
+export const TABLE_STYLES = Symbol("kvkey table styles");
+
+export type StyledRow = Record<string, unknown> & { [TABLE_STYLES]?: Record<string, CellStyle> };
+
+/** Marks `row` (a table view's output) with styles; returns the row. */
+export function styleRow<T extends Record<string, unknown>>(row: T, styles: Record<string, CellStyle>): T {
+  Object.defineProperty(row, TABLE_STYLES, { value: styles, enumerable: false });
+  return row;
+}
+
+const paint = new Chalk({ level: 1 });
 
 // knack leaves these out of generic tables: they are long and rarely what a person scans for.
 const SKIP_KEYS = new Set(["id", "type", "etag"]);
@@ -50,11 +72,12 @@ function capitalize(key: string): string {
 export function formatTable(result: unknown, options: TableOptions): string {
   const items = Array.isArray(result) ? result : [result];
   const rows = items.map((item) => rowFor(item, options.sortKeys));
-  return `${layout(rows, options.terminalWidth)}\n`;
+  const styles = options.color ? items.map((item) => (isJsonObject(item) ? (item as StyledRow)[TABLE_STYLES] : undefined)) : [];
+  return `${layout(rows, options.terminalWidth, styles)}\n`;
 }
 
 /** tabulate(rows, headers="keys", tablefmt="simple", disable_numparse=True), plus optional fitting. */
-function layout(rows: Row[], terminalWidth: number | undefined): string {
+function layout(rows: Row[], terminalWidth: number | undefined, styles: ReadonlyArray<Record<string, CellStyle> | undefined> = []): string {
   const headers: string[] = [];
   for (const row of rows) for (const key of row.keys()) if (!headers.includes(key)) headers.push(key);
   if (headers.length === 0) return "";
@@ -65,16 +88,21 @@ function layout(rows: Row[], terminalWidth: number | undefined): string {
   );
   if (terminalWidth !== undefined) fit(widths, headers, cells, terminalWidth);
 
-  const line = (parts: string[]) =>
+  const line = (parts: string[], style?: Record<string, CellStyle>) =>
     parts
-      .map((part, col) => pad(truncate(part, widths[col] ?? 0), widths[col] ?? 0))
+      .map((part, col) => {
+        const text = truncate(part, widths[col] ?? 0);
+        const cellStyle = style?.[headers[col]!] ?? style?.["*"];
+        // Padding stays outside the colour, so trailing spaces are still cut from the line.
+        return (cellStyle && text ? paint[cellStyle](text) : text) + " ".repeat(Math.max((widths[col] ?? 0) - codePointLength(text), 0));
+      })
       .join("  ")
       .trimEnd();
   const out = [line(headers), widths.map((w) => "-".repeat(w)).join("  ")];
-  for (const row of cells) {
+  cells.forEach((row, r) => {
     const height = Math.max(1, ...row.map((lines) => lines.length));
-    for (let i = 0; i < height; i++) out.push(line(row.map((lines) => lines[i] ?? "")));
-  }
+    for (let i = 0; i < height; i++) out.push(line(row.map((lines) => lines[i] ?? ""), styles[r]));
+  });
   return out.join("\n");
 }
 
@@ -126,6 +154,3 @@ function truncate(text: string, width: number): string {
   return chars.length <= width ? text : `${chars.slice(0, Math.max(width - 1, 0)).join("")}…`;
 }
 
-function pad(text: string, width: number): string {
-  return text + " ".repeat(Math.max(width - codePointLength(text), 0));
-}

@@ -1,5 +1,5 @@
 import type { KeyClient, KeyClientOptions } from "@azure/keyvault-keys";
-import type { TokenCredential } from "@azure/core-auth";
+import type { KvkeyCredential } from "./credentials/chain.js";
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
 import type { Emulator } from "../emulator/index.js";
 import { endpointFor } from "./endpoint.js";
@@ -29,7 +29,7 @@ export interface VaultClients {
 
 export function createVaultClients(options: VaultClientsOptions): VaultClients {
   let emulator: Emulator | undefined;
-  let azureCredential: TokenCredential | undefined;
+  let azureCredential: KvkeyCredential | undefined;
   const clients = new Map<string, KeyClient>();
   const agents: Array<{ destroy(): void }> = [];
 
@@ -73,9 +73,14 @@ export function createVaultClients(options: VaultClientsOptions): VaultClients {
         client = new KeyClient(endpoint.vaultUrl, credential, { ...common, httpClient: agentHttpClient(agent) });
       } else {
         if (!azureCredential) {
-          const { azureCredential: make } = await import("./azure-credential.js");
-          azureCredential = await make(options.env);
+          const { KvkeyCredential } = await import("./credentials/chain.js");
+          azureCredential = new KvkeyCredential({ env: options.env, home: options.home, ...(options.debug ? { debug: options.debug } : {}) });
         }
+        // Just before the trace policy (nearest the wire), so the trace shows the request sent again after a
+        // refused token and the other policies see only the final answer.
+        const { rejectedTokenPolicy } = await import("./credentials/rejected-token-policy.js");
+        const policies = common.additionalPolicies!;
+        policies.splice(policies.length - (options.debug ? 1 : 0), 0, { policy: rejectedTokenPolicy(azureCredential), position: "perRetry" });
         client = new KeyClient(endpoint.vaultUrl, azureCredential, common);
       }
       dropFormDataPolicy(client);

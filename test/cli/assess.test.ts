@@ -153,7 +153,7 @@ describe("kvkey assess", () => {
   });
 
   test("a table on a terminal; --query and -o work as for any command", async () => {
-    const tty = await cli(["assess", "--vault-name", "seeded"], { tty: true, columns: 1000 });
+    const tty = await cli(["assess", "--vault-name", "seeded"], { tty: true, columns: 1000, env: { NO_COLOR: "1" } });
     expect(tty.code).toBe(0);
     expect(tty.stdout).toMatch(/^Severity\s+Key\s+Rule\s+Finding\s+Fix/);
     expect(tty.stdout).toMatch(/high\s+no-expiry\s+no-expiry\s+The key has no expiration date.*kvkey set-attributes/);

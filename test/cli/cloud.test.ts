@@ -37,6 +37,25 @@ describe("kvkey cloud", () => {
     expect(run.stderr).toBe("ERROR: The cloud 'Mars' is not registered. Known clouds: Local, AzureCloud, AzureChinaCloud, AzureUSGovernment.\n");
   });
 
+  test("a mistyped cloud name gets the right one suggested, wherever it was typed", async () => {
+    const set = await cli(["cloud", "set", "--name", "AzureCloudd"]);
+    expect(set).toMatchObject({ code: 1, stderr: "ERROR: The cloud 'AzureCloudd' is not registered. Did you mean 'AzureCloud'? Known clouds: Local, AzureCloud, AzureChinaCloud, AzureUSGovernment.\n" });
+    expect((await cli(["cloud", "show", "-n", "azurechinacloud2"])).stderr).toContain("Did you mean 'AzureChinaCloud'?");
+    const flag = await cli(["show", "--vault-name", "v", "-n", "k", "--cloud", "AzureUSGoverment"]);
+    expect(flag.stderr).toContain("ERROR: The cloud 'AzureUSGoverment' (from --cloud) is not registered. Did you mean 'AzureUSGovernment'?");
+    expect((await cli(["config", "set", "cloud.name=locl"])).stderr).toContain("Did you mean 'Local'?");
+  });
+
+  test("a bad default output names where it came from: AZURE_CORE_OUTPUT or the config file", async () => {
+    const env = await cli(["list", "--vault-name", "v"], { env: { AZURE_CORE_OUTPUT: "xml" } });
+    expect(env).toMatchObject({
+      code: 2,
+      stderr: "ERROR: 'xml' from the environment variable AZURE_CORE_OUTPUT is not a valid output format. Allowed values: json, jsonc, yaml, yamlc, table, tsv, none.\n",
+    });
+    // A flag still wins over the bad variable.
+    expect((await cli(["cloud", "list", "-o", "none"], { env: { AZURE_CORE_OUTPUT: "xml" } })).code).toBe(0);
+  });
+
   test("with the Azure cloud active, --vault-name resolves to Azure while an explicit local --id still wins", async () => {
     await cli(["create", "--vault-name", "demo", "-n", "k", "--kty", "EC"]);
     await cli(["cloud", "set", "-n", "AzureCloud"]);

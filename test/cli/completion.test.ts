@@ -5,6 +5,9 @@ import { join } from "node:path";
 import { cliIn } from "../helpers/cli.js";
 import { tempDataDir } from "../helpers/emulator.js";
 import { COMMANDS } from "../../src/cli/registry.js";
+import { vaultLookups } from "../../src/cli/completion/dynamic.js";
+import { complete } from "../../src/cli/completion/engine.js";
+import { loadSettings } from "../../src/cli/settings.js";
 
 // Shell completion through the real entry point: the scripts `kvkey completion <shell>` prints, and the
 // hidden `kvkey __complete` they call on every Tab. (test/e2e/terminal.test.ts runs the bash script in
@@ -38,6 +41,7 @@ describe("kvkey completion <shell>", () => {
     ["bash", "complete -F _kvkey_complete kvkey"],
     ["zsh", "compdef _kvkey kvkey"],
     ["fish", "complete -c kvkey -f -a '(__kvkey_complete)'"],
+    ["powershell", "Register-ArgumentCompleter -Native -CommandName kvkey -ScriptBlock"],
   ])("%s: a script that asks `kvkey __complete` and registers itself", async (shell, registration) => {
     const run = await cli(["completion", shell]);
     expect(run.code).toBe(0);
@@ -61,15 +65,26 @@ describe("kvkey completion <shell>", () => {
   test("an unknown or missing shell is a usage error with the allowed values", async () => {
     const bad = await cli(["completion", "tcsh"]);
     expect(bad).toMatchObject({ code: 2, stdout: "" });
-    expect(bad.stderr).toBe("ERROR: kvkey completion: 'tcsh' is not a valid value for '<SHELL>'. Allowed values: bash, zsh, fish.\n");
+    expect(bad.stderr).toBe("ERROR: kvkey completion: 'tcsh' is not a valid value for '<SHELL>'. Allowed values: bash, zsh, fish, powershell.\n");
     const missing = await cli(["completion"]);
     expect(missing).toMatchObject({ code: 2, stderr: "ERROR: the following arguments are required: <SHELL>\n" });
+  });
+
+  // PowerShell is not on these machines; where it is, its parser reads the script.
+  test.runIf(spawnSync("pwsh", ["-NoProfile", "-Command", "exit 0"]).status === 0)("powershell reads the script without a syntax error", async () => {
+    const file = join(home.dir, "completion.ps1");
+    writeFileSync(file, (await cli(["completion", "powershell"])).stdout);
+    const parse = `$e = $null; [void][System.Management.Automation.Language.Parser]::ParseFile('${file}', [ref]$null, [ref]$e); if ($e.Count) { $e; exit 1 }`;
+    const check = spawnSync("pwsh", ["-NoProfile", "-Command", parse], { encoding: "utf8" });
+    expect(check.stdout + check.stderr).toBe("");
+    expect(check.status).toBe(0);
   });
 
   test("--help shows the positional argument as az shows one", async () => {
     const help = await cli(["completion", "--help"]);
     expect(help.code).toBe(0);
-    expect(help.stdout).toMatch(/Positional\n\s+<SHELL>\s+: \[Required\] The shell to complete in\.\s+Allowed values: bash, zsh, fish\./);
+    expect(help.stdout).toMatch(/Positional\n\s+<SHELL>\s+: \[Required\] The shell to complete in\./);
+    expect(help.stdout.replace(/\s+/g, " ")).toContain("Allowed values: bash, zsh, fish, powershell.");
   });
 });
 
@@ -102,7 +117,7 @@ describe("kvkey __complete", () => {
     expect(await candidates("kvkey list -o t")).toEqual(["table", "tsv"]);
     expect(await candidates("kvkey show --output=y")).toEqual(["--output=yaml", "--output=yamlc"]);
     expect(await candidates("kvkey show --cloud Az")).toEqual(["AzureCloud", "AzureChinaCloud", "AzureUSGovernment"]);
-    expect(await candidates("kvkey completion ")).toEqual(["bash", "zsh", "fish"]);
+    expect(await candidates("kvkey completion ")).toEqual(["bash", "zsh", "fish", "powershell"]);
     // A list flag offers the values not given yet.
     expect(await candidates("kvkey create --ops sign verify ")).not.toContain("sign");
     expect(await candidates("kvkey create --ops sign verify ")).toContain("encrypt");
@@ -162,6 +177,25 @@ describe("kvkey __complete", () => {
       const run = await cli(["__complete", "--line", line]);
       expect(run.code).toBe(0);
       expect(run.stderr).toBe("");
+    }
+  });
+});
+
+describe("names from the vault", () => {
+  test("are filtered by what was typed before the cap counts them", async () => {
+    const env = { KVKEY_HOME: home.dir };
+    const { createVaultClients } = await import("../../src/vault-client/factory.js");
+    const clients = createVaultClients({ home: home.dir, env });
+    try {
+      // A cap of one name: 'alpha' is listed before 'alpine', yet "alpi" must still find 'alpine'.
+      const lookups = vaultLookups({ home: home.dir, env, settings: loadSettings(env, home.dir), clients: async () => clients, limit: 1 });
+      const offered = async (line: string[], current: string) => (await complete(line, current, lookups)).candidates.map((c) => c.value);
+      expect(await offered(["show", "--vault-name", "comp", "-n"], "alpi")).toEqual(["alpine"]);
+      expect(await offered(["show", "--vault-name", "comp", "-n"], "ALPH")).toEqual(["alpha"]);
+      expect(await offered(["show", "--vault-name", "comp", "-n"], "")).toEqual(["alpha"]);
+      expect(await offered(["show", "--vault-name"], "oth")).toEqual(["other"]);
+    } finally {
+      clients.close();
     }
   });
 });

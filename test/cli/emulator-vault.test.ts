@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { Readable } from "node:stream";
 import { cliIn } from "../helpers/cli.js";
 import { tempDataDir } from "../helpers/emulator.js";
 
@@ -44,6 +45,41 @@ describe("kvkey emulator vault", () => {
     expect((await cli(["show", "--vault-name", "twin", "-n", "k"])).code).toBe(3);
     const gone = await cli(["emulator", "vault", "show", "-n", "twin"]);
     expect(gone).toMatchObject({ code: 1, stderr: "ERROR: The vault 'twin' does not exist in this emulator.\n" });
+  });
+
+  test("delete asks on a terminal (as delete does), --yes skips the question; in a script it does not ask", async () => {
+    await cli(["emulator", "vault", "create", "-n", "asked"]);
+    const no = await cli(["emulator", "vault", "delete", "-n", "asked"], { tty: true, stdin: Readable.from(["n\n"]) });
+    expect(no.code).toBe(1);
+    expect(no.stderr).toContain("Are you sure you want to delete the emulated vault 'asked' (https://asked.vault.localhost) and every key in it? This cannot be undone. (y/N): ");
+    expect(no.stderr).toContain("Operation cancelled.");
+    expect((await cli(["emulator", "vault", "show", "-n", "asked"])).code).toBe(0);
+    const yes = await cli(["emulator", "vault", "delete", "-n", "asked"], { tty: true, stdin: Readable.from(["y\n"]) });
+    expect(yes.code).toBe(0);
+    expect((await cli(["emulator", "vault", "show", "-n", "asked"])).code).toBe(1);
+
+    await cli(["emulator", "vault", "create", "-n", "asked"]);
+    const skipped = await cli(["emulator", "vault", "delete", "-n", "asked", "--yes"], { tty: true, stdin: Readable.from([]) });
+    expect(skipped).toMatchObject({ code: 0, stderr: "" });
+    await cli(["emulator", "vault", "create", "-n", "asked"]);
+    const scripted = await cli(["emulator", "vault", "delete", "-n", "asked"]);
+    expect(scripted).toMatchObject({ code: 0, stderr: "" });
+  });
+
+  test("a purge-protected vault is refused unless --force, before any question", async () => {
+    await cli(["emulator", "vault", "create", "-n", "kept", "--enable-purge-protection", "--retention-days", "30"]);
+    await cli(["create", "--vault-name", "kept", "-n", "k", "--kty", "EC", "-o", "none"]);
+    const refused = await cli(["emulator", "vault", "delete", "-n", "kept", "--yes"]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toBe(
+      "ERROR: The vault 'kept' has purge protection: its keys cannot be purged before their 30-day retention ends, and deleting it would destroy them. Add --force to delete it anyway.\n",
+    );
+    expect((await cli(["show", "--vault-name", "kept", "-n", "k", "-o", "none"])).code).toBe(0);
+    const forced = await cli(["emulator", "vault", "delete", "-n", "kept", "--force"]);
+    expect(forced.code).toBe(0);
+    expect((await cli(["show", "--vault-name", "kept", "-n", "k", "-o", "none"])).code).toBe(3);
+    const missing = await cli(["emulator", "vault", "delete", "-n", "kept", "--force", "--yes"]);
+    expect(missing).toMatchObject({ code: 1, stderr: "ERROR: The vault 'kept' does not exist in this emulator.\n" });
   });
 
   test("retention outside 7..90 is refused with the emulator's message", async () => {

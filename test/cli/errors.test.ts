@@ -79,7 +79,7 @@ const cases: Array<[string, string[], number, string | RegExp]> = [
   ["list-versions of a missing key", ["list-versions", "--vault-name", "demo", "-n", "missing"], 1, /^\(KeyNotFound\) /],
   ["restore from a file that is not there", ["restore", "--vault-name", "demo", "-f", "/nonexistent/k.bak"], 1, /\/nonexistent\/k\.bak/],
   ["show in a vault that was never created", ["show", "--vault-name", "nothere", "-n", "k"], 3, /^\(VaultNotFound\) /],
-  ["unknown cloud", ["show", "--vault-name", "v", "-n", "k", "--cloud", "Mars"], 1, /^Unknown cloud 'Mars' \(from --cloud\)\. Known clouds: Local, AzureCloud/],
+  ["unknown cloud", ["show", "--vault-name", "v", "-n", "k", "--cloud", "Mars"], 1, /^The cloud 'Mars' \(from --cloud\) is not registered\. Known clouds: Local, AzureCloud/],
 ];
 
 describe("error rows", () => {

@@ -49,7 +49,8 @@ describe("kvkey shell, fed a stream", () => {
     const run = await cli(["shell"], {
       stdin: lines("nosuch", "show --vault-name sh -n missing", "list --vault-name 'unterminated", "help cloud", "shell", "exit", "list --vault-name sh"),
     });
-    expect(run.code).toBe(0);
+    // The first failure's exit code ('nosuch': a usage error), as `bash -e` would have ended with.
+    expect(run.code).toBe(2);
     expect(run.stderr).toContain("ERROR: 'nosuch' is misspelled or not recognized by the system.");
     expect(run.stderr).toContain("(KeyNotFound)");
     expect(run.stderr).toContain("ERROR: unterminated single quote");
@@ -76,6 +77,55 @@ describe("kvkey shell, fed a stream", () => {
     });
     expect(run.stdout).toBe("EC\n");
     expect(run.stderr).toContain("incorrect usage: --id ID");
+  });
+});
+
+describe("kvkey shell reading a script (issue 18)", () => {
+  test("exits with the first failed command's code; every line still runs; success is 0", async () => {
+    const failing = await cli(["shell"], {
+      stdin: lines("show --vault-name sh -n missing -o none", "create --vault-name sh -n after-failure --kty EC -o none", "nosuch"),
+    });
+    expect(failing.code).toBe(3); // show of a missing key, az's 3
+    expect((await cli(["show", "--vault-name", "sh", "-n", "after-failure", "-o", "none"])).code).toBe(0);
+    const usage = await cli(["shell"], { stdin: lines("list --vault-name sh --bogus", "show --vault-name sh -n missing") });
+    expect(usage.code).toBe(2);
+    expect((await cli(["shell"], { stdin: lines("list --vault-name sh -o none", "# fine") })).code).toBe(0);
+  });
+
+  test("understands exit N (and plain exit, which keeps the first failure's code)", async () => {
+    const seven = await cli(["shell"], { stdin: lines("list --vault-name sh -o none", "exit 7", "nosuch") });
+    expect(seven).toMatchObject({ code: 7, stderr: "" });
+    expect((await cli(["shell"], { stdin: lines("exit 0") })).code).toBe(0);
+    expect((await cli(["shell"], { stdin: lines("show --vault-name sh -n missing -o none", "exit") })).code).toBe(3);
+    expect((await cli(["shell"], { stdin: lines("quit 300") })).code).toBe(44); // as bash: modulo 256
+    const bad = await cli(["shell"], { stdin: lines("exit soon", "list --vault-name sh -o none") });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe("ERROR: exit: soon: numeric argument required\n");
+  });
+
+  test("a pipe, redirection or chain gets a clear message instead of 'misspelled'", async () => {
+    const run = await cli(["shell"], {
+      stdin: lines("list --vault-name sh | grep k1", "show --vault-name sh -n k1 > key.json", "list --vault-name sh && echo ok", `list --vault-name sh --query "[?name=='a|b']" -o tsv`),
+    });
+    expect(run.code).toBe(2);
+    const errors = run.stderr.trim().split("\n");
+    expect(errors).toEqual([
+      "ERROR: kvkey shell runs one kvkey command per line and does not pipe, redirect or chain commands ('|'). Run the line in your system shell instead: kvkey list --vault-name sh | grep k1",
+      "ERROR: kvkey shell runs one kvkey command per line and does not pipe, redirect or chain commands ('>'). Run the line in your system shell instead: kvkey show --vault-name sh -n k1 > key.json",
+      "ERROR: kvkey shell runs one kvkey command per line and does not pipe, redirect or chain commands ('&&'). Run the line in your system shell instead: kvkey list --vault-name sh && echo ok",
+    ]);
+    // A '|' inside quotes is part of a value, not a pipe.
+    expect(run.stderr).not.toContain("misspelled");
+  });
+
+  test("help names real commands: the shell's own way to ask, with a real example", async () => {
+    const run = await cli(["shell"], { stdin: lines("help", "help emulator", "? show") });
+    expect(run.code).toBe(0);
+    const text = run.stdout.replace(/\s+/g, " ");
+    expect(text).toContain("Type 'help <command>' for a command's arguments and examples (for example 'help show').");
+    expect(text).toContain("Type 'help emulator <command>' for a command's arguments and examples (for example 'help emulator start').");
+    expect(text).toContain("kvkey show : Get a key's attributes");
+    expect(text).not.toContain("kvkey <command> --help");
   });
 });
 
@@ -160,6 +210,16 @@ describe("shell history never keeps a secret", () => {
     expect(redactSecrets("show --vault-name v -n k --pem-password")).toBe("show --vault-name v -n k --pem-password");
   });
 
+  test("a secret after a misspelled secret flag is still redacted; known flags and `--` are left alone", () => {
+    expect(redactSecrets("import -n k --pem-file k.pem --pem-pass hunter2")).toBe("import -n k --pem-file k.pem --pem-pass ***");
+    expect(redactSecrets("import -n k --pem-pasword=hunter2 -o none")).toBe("import -n k --pem-pasword=*** -o none");
+    expect(redactSecrets("encrypt -n k -a RSA-OAEP --valeu c2VjcmV0")).toBe("encrypt -n k -a RSA-OAEP --valeu ***");
+    expect(redactSecrets("restore --hsm-name h --storage-container-sas-token sv=1&sig=2")).toBe("restore --hsm-name h --storage-container-sas-token ***");
+    expect(redactSecrets("show --vault-name v --name k --version abc")).toBe("show --vault-name v --name k --version abc");
+    expect(redactSecrets("config set -- core.output=table")).toBe("config set -- core.output=table");
+    expect(redactSecrets(`rotation-policy update -n k --valeu '{"a":1}'`)).toBe(`rotation-policy update -n k --valeu '{"a":1}'`);
+  });
+
   test("on a terminal, the history file gets the redacted line, and an old file is scrubbed when the shell starts", async () => {
     const own = tempDataDir();
     try {
@@ -191,6 +251,99 @@ async function kvkeyShellOn(dir: string, stdin: NodeJS.ReadableStream): Promise<
   const screen = new PassThrough().resume();
   const io = bufferedIO({ env: { KVKEY_HOME: dir }, stdin, stdout: screen, isStdinTTY: true, isStdoutTTY: true, isStderrTTY: true });
   const code = await runCli(["shell"], io);
-  expect(io.err()).toContain("kvkey shell: commands without 'kvkey'");
+  expect(io.err()).toContain("kvkey shell: kvkey's commands without 'kvkey'");
   return code;
 }
+
+/** `kvkey shell` on a pretend terminal the test types into and reads; waits poll what was written. */
+function pretendTerminal(dir: string) {
+  const stdin = Object.assign(new PassThrough(), { isTTY: true, setRawMode: () => stdin });
+  let screenText = "";
+  const screen = new PassThrough();
+  screen.on("data", (chunk: Buffer) => (screenText += chunk.toString("utf8")));
+  const io = bufferedIO({ env: { KVKEY_HOME: dir }, stdin, stdout: screen, isStdinTTY: true, isStdoutTTY: true, isStderrTTY: true });
+  const done = runCli(["shell"], io);
+  const all = () => screenText + io.err();
+  return {
+    type: (text: string) => void stdin.write(text),
+    end: (text: string) => stdin.end(text),
+    all,
+    err: () => io.err(),
+    async waitFor(expected: string | RegExp): Promise<void> {
+      const deadline = Date.now() + 20_000;
+      while (!(typeof expected === "string" ? all().includes(expected) : expected.test(all()))) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${String(expected)}:\n${all()}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+    done,
+  };
+}
+
+describe("kvkey shell on a terminal", () => {
+  test("Ctrl-C at a y/N question cancels the command (issue 18)", async () => {
+    const own = tempDataDir();
+    try {
+      const c = cliIn(own.dir);
+      await c(["create", "--vault-name", "cc", "-n", "kept", "--kty", "EC", "-o", "none"]);
+      const term = pretendTerminal(own.dir);
+      term.type("delete --vault-name cc -n kept -o none\r");
+      await term.waitFor("Are you sure you want to delete the key 'kept' from cc.vault.localhost? (y/N): ");
+      term.type("y\x03"); // a half-typed answer, then Ctrl-C
+      await term.waitFor("Operation cancelled.");
+      term.end("exit\r");
+      expect(await term.done).toBe(0);
+      expect((await c(["show", "--vault-name", "cc", "-n", "kept", "-o", "none"])).code).toBe(0);
+    } finally {
+      own.cleanup();
+    }
+  });
+
+  test("Ctrl-C after Enter but before the command starts: it does not run, and says so", async () => {
+    const own = tempDataDir();
+    try {
+      const term = pretendTerminal(own.dir);
+      // Enter and Ctrl-C arrive together, as when both are pressed at once.
+      term.type("create --vault-name cc -n never --kty EC -o none\r\x03");
+      await term.waitFor("Not run: Ctrl-C came before 'create' started, so no key was created.");
+      term.type("create --vault-name cc -n later --kty EC -o none\r");
+      await term.waitFor(/Created the local key vault/);
+      term.end("exit\r");
+      expect(await term.done).toBe(0);
+      const c = cliIn(own.dir);
+      expect((await c(["show", "--vault-name", "cc", "-n", "never", "-o", "none"])).code).toBe(3);
+      expect((await c(["show", "--vault-name", "cc", "-n", "later", "-o", "none"])).code).toBe(0);
+    } finally {
+      own.cleanup();
+    }
+  });
+
+  test("Ctrl-R finds an earlier command as typed; Enter runs it; history lists the session, secrets hidden", async () => {
+    const own = tempDataDir();
+    try {
+      const c = cliIn(own.dir);
+      await c(["create", "--vault-name", "rs", "-n", "found", "--kty", "EC", "-o", "none"]);
+      writeFileSync(join(own.dir, "shell_history"), "show --vault-name rs -n found --query key.crv -o tsv\nlist --vault-name rs -o none\n", { mode: 0o600 });
+      const term = pretendTerminal(own.dir);
+      await term.waitFor("kvkey> ");
+      term.type("\x12crv");
+      await term.waitFor("(reverse-i-search)`crv': show --vault-name rs -n found --query key.crv -o tsv");
+      term.type("\r");
+      await term.waitFor("P-256\n");
+      term.type("\x12zzz");
+      await term.waitFor("(failed reverse-i-search)`zzz'");
+      term.type("\x07"); // Ctrl-G: give up, the line is as it was (empty)
+      term.type("encrypt --vault-name rs -n found -a RSA-OAEP --value c2VjcmV0 -o none\r");
+      term.type("history 3\r");
+      // Numbered oldest first; the search moved the line it found to the newest place (no duplicates).
+      await term.waitFor(
+        / {2}2 {2}show --vault-name rs -n found --query key\.crv -o tsv\n {2}3 {2}encrypt --vault-name rs -n found -a RSA-OAEP --value \*\*\* -o none\n {2}4 {2}history 3\n/,
+      );
+      term.end("exit\r");
+      expect(await term.done).toBe(0);
+      expect(term.all()).not.toMatch(/ +\d+ {2}.*c2VjcmV0/);
+    } finally {
+      own.cleanup();
+    }
+  });
+});

@@ -74,6 +74,78 @@ describe("tables on a terminal fit its width and keep what matters", () => {
     expect(header(one.stdout)).toEqual(expect.arrayContaining(["Name", "Kty", "DeletedDate", "ScheduledPurgeDate"]));
   });
 
+  test("rotation-policy show -o table: one row per action, with when it happens and the expiry of new versions", async () => {
+    const policy = '{"lifetimeActions":[{"trigger":{"timeAfterCreate":"P90D"},"action":{"type":"Rotate"}},{"trigger":{"timeBeforeExpiry":"P30D"},"action":{"type":"Notify"}}],"attributes":{"expiryTime":"P2Y"}}';
+    await cli(["rotation-policy", "update", "--vault-name", "tbl", "-n", "rsa", "--value", policy, "-o", "none"]);
+    const run = await cli(["rotation-policy", "show", "--vault-name", "tbl", "-n", "rsa", "-o", "table"], { tty: true, columns: 80 });
+    fits(run.stdout, 80);
+    expect(header(run.stdout)).toEqual(["Action", "TimeAfterCreate", "TimeBeforeExpiry", "ExpiresIn", "Updated"]);
+    expect(run.stdout.split("\n")[2]).toMatch(/^Rotate\s+P90D\s+P2Y\s+\d{4}-\d{2}-\d{2}/);
+    expect(run.stdout.split("\n")[3]).toMatch(/^Notify\s+P30D\s+P2Y\s+\d{4}-\d{2}-\d{2}/);
+  });
+
+  test("a disabled key's row is dimmed on a colour terminal; piped or without colour the text alone says False", async () => {
+    await cli(["create", "--vault-name", "dim", "-n", "off", "--kty", "EC", "--disabled", "-o", "none"]);
+    await cli(["create", "--vault-name", "dim", "-n", "on", "--kty", "EC", "-o", "none"]);
+    const colour = await cli(["list", "--vault-name", "dim", "-o", "table"], { tty: true, columns: 80, env: { FORCE_COLOR: "1" } });
+    const [, , off, on] = colour.stdout.split("\n");
+    expect(off).toMatch(/^\x1b\[2moff\x1b\[22m\s+\x1b\[2mFalse\x1b\[22m/);
+    expect(on).toMatch(/^on\s+True\s/);
+    const show = await cli(["show", "--vault-name", "dim", "-n", "off", "-o", "table"], { tty: true, columns: 80, env: { FORCE_COLOR: "1" } });
+    expect(show.stdout.split("\n")[2]).toMatch(/^\x1b\[2moff\x1b\[22m/);
+    const plain = await cli(["list", "--vault-name", "dim", "-o", "table"], { tty: true, columns: 80, env: { NO_COLOR: "1" } });
+    expect(plain.stdout).not.toContain("\x1b[");
+    expect(plain.stdout).toMatch(/\noff\s+False\s/);
+  });
+
+  test("an AES key made by create shows its size (the service never returns it)", async () => {
+    const made = await cli(["create", "--hsm-name", "tblhsm", "-n", "aes", "--kty", "oct-HSM", "-o", "table"], { tty: true, columns: 80 });
+    fits(made.stdout, 80);
+    expect(made.stdout.split("\n")[2]).toMatch(/^aes\s+oct-HSM\s+256\s+True/);
+    const small = await cli(["create", "--hsm-name", "tblhsm", "-n", "aes128", "--kty", "oct-HSM", "--size", "128", "-o", "table"]);
+    expect(small.stdout.split("\n")[2]).toMatch(/^aes128\s+oct-HSM\s+128\s+True/);
+  });
+
+  test("config get under core.output=table prints the settings: everything, a section, or one", async () => {
+    const own = tempDataDir();
+    try {
+      const c = cliIn(own.dir);
+      await c(["config", "set", "core.output=table", "defaults.vault=tbl"]);
+      const all = await c(["config", "get"], { tty: true, columns: 80 });
+      fits(all.stdout, 80);
+      expect(header(all.stdout)).toEqual(["Name", "Value", "Source"]);
+      expect(all.stdout).toMatch(/\ncore\.output\s+table\s+\S*config\.json\n/);
+      expect(all.stdout).toMatch(/\ndefaults\.vault\s+tbl\s+\S*config\.json\n/);
+      expect((await c(["config", "get", "core."])).stdout).toMatch(/\ncore\.output\s+table\s/);
+      expect((await c(["config", "get", "defaults.vault"])).stdout).toMatch(/\ndefaults\.vault\s+tbl\s/);
+      // az's JSON shapes are unchanged.
+      expect((await c(["config", "get", "defaults.vault", "-o", "json"])).json()).toMatchObject({ name: "vault", value: "tbl" });
+    } finally {
+      own.cleanup();
+    }
+  });
+
+  test("assess at 80 columns: nothing cut; each Fix wraps where a shell rejoins it; severity coloured", async () => {
+    const findings = (await cli(["assess", "--vault-name", "tbl", "-o", "json"])).json() as Array<{ severity: string; fix: string }>;
+    expect(findings.some((f) => f.fix.includes("lifetimeActions"))).toBe(true);
+    const run = await cli(["assess", "--vault-name", "tbl"], { tty: true, columns: 80, env: { NO_COLOR: "1" } });
+    fits(run.stdout, 80);
+    expect(run.stdout).not.toContain("…");
+    const lines = run.stdout.trimEnd().split("\n");
+    const fixAt = lines[0]!.indexOf("Fix");
+    const fixes: string[][] = [];
+    for (const line of lines.slice(2)) {
+      if (/^\S/.test(line)) fixes.push([]);
+      fixes.at(-1)!.push(line.slice(fixAt).trim());
+    }
+    // A line ending " \\" continues after a space; one without (inside quoted JSON) continues directly.
+    const rejoined = fixes.map((parts) => parts.reduce((text, part, i) => (i === 0 ? part : text.endsWith(" \\") ? `${text.slice(0, -2)} ${part}` : text + part), ""));
+    expect(rejoined).toEqual(findings.map((f) => f.fix));
+    const colour = await cli(["assess", "--vault-name", "tbl"], { tty: true, columns: 80, env: { FORCE_COLOR: "1" } });
+    expect(colour.stdout).toMatch(/\n\x1b\[31mhigh\x1b\[39m /);
+    expect(colour.stdout).toMatch(/\n\x1b\[33mmedium\x1b\[39m /);
+  });
+
   test("a query still gets az's generic table", async () => {
     const run = await cli(["list", "--vault-name", "tbl", "--query", "[].{n: name}", "-o", "table"], { tty: true, columns: 40 });
     expect(header(run.stdout)).toEqual(["N"]);

@@ -50,7 +50,11 @@ describe("kvkey emulator", () => {
     const ca = await kvkey("emulator", "ca", "--pem", "-o", "tsv");
     expect(ca.stdout).toBe(readFileSync(state.caPath, "utf8").trimEnd() + "\n");
 
-    expect((await kvkey("emulator", "stop")).code).toBe(0);
+    const stopped = await kvkey("emulator", "stop");
+    expect(stopped.code).toBe(0);
+    // It says what it stopped (on stderr: stdout stays empty for scripts).
+    expect(stopped.stdout).toBe("");
+    expect(stopped.stderr).toContain(`Stopped the emulator serving ${state.url} for ${home.dir} (pid ${state.pid}, running since ${state.started}).`);
     expect(JSON.parse((await kvkey("emulator", "status")).stdout).running).toBe(false);
     const again = await kvkey("emulator", "stop");
     expect(again.code).toBe(1);

@@ -4,6 +4,9 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync }
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { tempDataDir } from "../helpers/emulator.js";
+import { runCli } from "../../src/cli/run.js";
+import { createSession } from "../../src/cli/session.js";
+import { bufferedIO } from "../../src/io/streams.js";
 
 // The built binary on a real terminal: tmux runs `kvkey shell` (and an interactive bash with the
 // completion script), the test types with send-keys — Tab included — and reads the screen with
@@ -25,10 +28,15 @@ function screen(target: string): string {
   return tmux("capture-pane", "-p", "-t", target);
 }
 
-async function waitFor(target: string, expected: RegExp | string, timeoutMs = 15_000): Promise<string> {
+/** The screen with lines the terminal wrapped joined again (long messages). */
+function joinedScreen(target: string): string {
+  return tmux("capture-pane", "-p", "-J", "-t", target);
+}
+
+async function waitFor(target: string, expected: RegExp | string, timeoutMs = 15_000, read = screen): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const text = screen(target);
+    const text = read(target);
     if (typeof expected === "string" ? text.includes(expected) : expected.test(text)) return text;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${String(expected)}; the screen:\n${text}`);
     await new Promise((r) => setTimeout(r, 100));
@@ -50,6 +58,7 @@ function start(name: string, command: string): void {
 function paneDead(target: string): boolean {
   return tmux("display-message", "-p", "-t", target, "#{pane_dead}").trim() === "1";
 }
+
 
 beforeAll(() => {
   if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run \`npm run build\` (npm test does) first`);
@@ -150,6 +159,65 @@ describe.skipIf(!HAS_TMUX)("on a terminal (tmux)", () => {
     expect(paneDead("sh2")).toBe(true);
   });
 
+  test("kvkey shell: help in its own words, clear, a pipe named, Ctrl-R, history, Ctrl-C at a question and around a create, exit N", async () => {
+    // sh reports the shell's exit status on the screen when it ends.
+    start("sh3", `sh -c 'kvkey shell; echo "kvkey shell exited with status $?"'`);
+    await waitFor("sh3", /^kvkey>\s*$/m);
+
+    type("sh3", "help", "Enter");
+    await waitFor("sh3", "Type 'help <command>' for a command's arguments and examples (for example 'help show').", 15_000, joinedScreen);
+    type("sh3", "clear", "Enter");
+    await waitFor("sh3", /^kvkey>\s*$/); // the prompt alone, on the first line of an empty screen
+    expect(screen("sh3")).not.toContain("Type 'help");
+
+    type("sh3", "list --vault-name tmx | grep alpha", "Enter");
+    await waitFor("sh3", "does not pipe, redirect or chain commands ('|'). Run the line in your system shell instead: kvkey list --vault-name tmx | grep alpha", 15_000, joinedScreen);
+
+    // Ctrl-R: the history of the first sessions, searched as typed.
+    type("sh3", "", "C-r");
+    await waitFor("sh3", "(reverse-i-search)`':");
+    type("sh3", "alpha -o t");
+    await waitFor("sh3", "(reverse-i-search)`alpha -o t': show --vault-name tmx -n alpha -o table");
+    type("sh3", "", "Enter");
+    await waitFor("sh3", /alpha\s+EC\s+P-256\s+True/);
+
+    type("sh3", "history", "Enter");
+    await waitFor("sh3", /^ +\d+ {2}sign --vault-name tmx -n alpha -a ES256 --data \*\*\* -o none$/m);
+    await waitFor("sh3", /^ +\d+ {2}history$/m);
+
+    // Ctrl-C at the y/N question cancels the delete.
+    type("sh3", "delete --vault-name tmx -n beta -o none", "Enter");
+    await waitFor("sh3", "Are you sure you want to delete the key 'beta' from tmx.vault.localhost? (y/N):");
+    type("sh3", "", "C-c");
+    await waitFor("sh3", "Operation cancelled.");
+
+    // Enter and Ctrl-C pressed together: the create never starts, and the shell says so.
+    type("sh3", "create --vault-name tmx -n never --kty EC -o none", "Enter", "C-c");
+    await waitFor("sh3", "Not run: Ctrl-C came before 'create' started, so no key was created.");
+
+    // Ctrl-C while an RSA-4096 key is being made (the spinner shows it is): the shell says the key was
+    // still created. Key generation takes seconds here; a machine that makes one before the spinner
+    // shows (250 ms) gets up to four tries.
+    let caught = false;
+    for (let attempt = 0; attempt < 4 && !caught; attempt++) {
+      tmux("send-keys", "-t", "sh3", "C-l");
+      type("sh3", `create --vault-name tmx -n big${attempt} --kty RSA --size 4096 -o none`, "Enter");
+      const seen = await waitFor("sh3", new RegExp(`Creating RSA 4096 key 'big${attempt}'|big${attempt} --kty RSA --size 4096 -o none\\nkvkey>`), 60_000);
+      if (!seen.includes("Creating RSA 4096 key")) continue;
+      type("sh3", "", "C-c");
+      caught = true;
+      await waitFor("sh3", "Ctrl-C came after 'create' had started: it completed, and the key was created.", 60_000, joinedScreen);
+      await waitFor("sh3", /^kvkey>\s*$/m);
+      type("sh3", `show --vault-name tmx -n big${attempt} --query key.kty -o tsv`, "Enter");
+      await waitFor("sh3", /^RSA$/m);
+    }
+    expect(caught, "no RSA-4096 create was slow enough to show its spinner").toBe(true);
+
+    type("sh3", "exit 3", "Enter");
+    await waitFor("sh3", "kvkey shell exited with status 3");
+    expect(existsSync(join(home.dir, "shell_history"))).toBe(true);
+  }, 240_000);
+
   test("bash with `source <(kvkey completion bash)`: commands, key names, config values after '='; delete asks", async () => {
     start("bash", "bash --norc --noprofile -i");
     type("bash", "PS1='$ '; source <(kvkey completion bash)", "Enter");
@@ -182,4 +250,25 @@ describe.skipIf(!HAS_TMUX)("on a terminal (tmux)", () => {
     await waitFor("bash", /ERROR: Operation cancelled\.\nEXIT=1\n/);
     tmux("kill-session", "-t", "bash");
   });
+
+  test("bash: key names are matched to what was typed before the 500-name cap counts them", async () => {
+    // 520 keys, made in one warm session; the one wanted sorts last.
+    const session = createSession();
+    const io = bufferedIO({ env: { KVKEY_HOME: home.dir } });
+    try {
+      for (let i = 0; i < 520; i++) {
+        const name = i === 519 ? "zz-last" : `key-${String(i).padStart(3, "0")}`;
+        expect(await runCli(["create", "--vault-name", "many", "-n", name, "--kty", "EC", "-o", "none"], io, { session })).toBe(0);
+      }
+    } finally {
+      await session.close();
+    }
+    start("bash2", "bash --norc --noprofile -i");
+    type("bash2", "PS1='$ '; source <(kvkey completion bash)", "Enter");
+    await waitFor("bash2", /^\$\s*$/m);
+    type("bash2", "kvkey show --vault-name many -n zz", "Tab");
+    await waitFor("bash2", "$ kvkey show --vault-name many -n zz-last");
+    type("bash2", "", "C-u");
+    tmux("kill-session", "-t", "bash2");
+  }, 120_000);
 });

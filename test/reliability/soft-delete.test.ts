@@ -50,7 +50,7 @@ describe("kvkey recover", () => {
     const cli = cliIn(home.dir);
     expect((await cli(["create", "--vault-name", "rec", "-n", "live", "--kty", "EC", "-o", "none"])).code).toBe(0);
     const run = await cli(["recover", "--vault-name", "rec", "-n", "live"]);
-    expect({ code: run.code, stdout: run.stdout, stderr: run.stderr }).toEqual({ code: 1, stdout: "", stderr: "ERROR: (KeyNotFound) Deleted Key not found: live\n" });
+    expect({ code: run.code, stdout: run.stdout, stderr: run.stderr }).toEqual({ code: 1, stdout: "", stderr: "ERROR: (KeyNotFound) Deleted Key not found: live\nCode: KeyNotFound\nMessage: Deleted Key not found: live\n" });
     // A real recover still works, and answers with the key.
     expect((await cli(["delete", "--vault-name", "rec", "-n", "live", "-y", "-o", "none", "--only-show-errors"])).code).toBe(0);
     const recovered = await cli(["recover", "--vault-name", "rec", "-n", "live"]);

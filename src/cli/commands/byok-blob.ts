@@ -36,8 +36,8 @@ export const byokBlobCommand = defineCommand({
       command: "kvkey byok-blob --kek-id https://demo.vault.localhost/keys/kek --key-file key.pem --file key.byok",
     },
     {
-      title: "Wrap an EC key for a downloaded KEK with RSA_AES_KEY_WRAP_256.",
-      command: "kvkey byok-blob --kek-file kek.pem --kek-id https://demo.vault.localhost/keys/kek/0123456789abcdef0123456789abcdef --key-file ec.pem --enc RSA_AES_KEY_WRAP_256 -f ec.byok",
+      title: "Wrap an EC key with RSA_AES_KEY_WRAP_256 for a KEK saved by `kvkey show` (the JSON names the KEK's id).",
+      command: "kvkey show --vault-name demo -n kek > kek.json && kvkey byok-blob --kek-file kek.json --key-file ec.pem --enc RSA_AES_KEY_WRAP_256 -f ec.byok",
     },
     { title: "Wrap a 256-bit AES key for a Managed HSM's KEK.", command: "openssl rand -out aes.key 32 && kvkey byok-blob --kek-id https://myhsm.managedhsm.localhost/keys/kek --key-file aes.key -f aes.byok" },
   ],

@@ -4,6 +4,7 @@ import { UsageError, ValidationError } from "../errors.js";
 import { readConfig, writeConfig } from "../config.js";
 import type { CommandContext } from "../context.js";
 import { rawString } from "../args/raw.js";
+import { unknownCloud } from "../settings.js";
 
 // `kvkey cloud list|show|set`, shaped like az's cloud objects (endpoints, suffixes, isActive, name,
 // profile) with only the members that matter to Key Vault.
@@ -36,7 +37,7 @@ function cloudsTable(result: unknown): unknown {
 function named(name: string): Cloud {
   const cloud = findCloud(name);
   if (!cloud) {
-    throw new ValidationError(`The cloud '${name}' is not registered. Known clouds: ${CLOUDS.map((c) => c.name).join(", ")}.`);
+    throw new ValidationError(unknownCloud(name));
   }
   return cloud;
 }

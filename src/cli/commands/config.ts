@@ -111,6 +111,18 @@ export const configGetCommand = defineCommand({
     if (!found) throw new ValidationError(`Configuration '${o.key}' is not set.`);
     return found;
   },
+  // az's shapes (one {name, source, value}, a section's list, or everything by section) as one table.
+  tableView(result, _width, o) {
+    const row = (item: unknown, section: string | undefined) => {
+      const v = (typeof item === "object" && item !== null ? item : {}) as Record<string, unknown>;
+      return { Name: section ? `${section}.${String(v.name)}` : v.name, Value: v.value ?? "", Source: v.source ?? "" };
+    };
+    const asked = o?.key ? o.key.split(".")[0] : undefined;
+    if (Array.isArray(result)) return result.map((item) => row(item, asked));
+    const r = (typeof result === "object" && result !== null ? result : {}) as Record<string, unknown>;
+    if ("name" in r && "value" in r) return [row(r, asked)];
+    return Object.entries(r).flatMap(([section, items]) => (Array.isArray(items) ? items : []).map((item) => row(item, section)));
+  },
 });
 
 export const configUnsetCommand = defineCommand({

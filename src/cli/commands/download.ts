@@ -26,7 +26,7 @@ export const downloadCommand = defineCommand({
   ],
   examples: [
     { title: "Save the public key as PEM, to verify signatures with openssl.", command: "kvkey download --vault-name demo -n signing -f signing.pub.pem" },
-    { title: "Save one version's public key as DER.", command: "kvkey download --id https://demo.vault.localhost/keys/signing/0123456789abcdef0123456789abcdef -f signing.der -e DER" },
+    { title: "Save one version's public key as DER.", command: "kvkey download --vault-name demo -n signing --version 0123456789abcdef0123456789abcdef -f signing.der -e DER" },
   ],
   parse(raw, { commandName, cwd }) {
     const { file } = requireArgs(raw, [["file", "--file/-f"]] as const);

@@ -30,7 +30,7 @@ export const releaseCommand = defineCommand({
     {
       title: "Release a key of the local emulated HSM to a runtime key, with a token from the emulator's attestation authority.",
       command:
-        "kvkey release --hsm-name myhsm -n mykey --target \"$(kvkey emulator attestation-token --claim x-ms-compliance-status=azure-compliant-cvm --runtime-key tee.pub.pem)\" --query value -o tsv",
+        "TOKEN=$(kvkey emulator attestation-token --claim x-ms-compliance-status=azure-compliant-cvm --runtime-key tee.pub.pem) && kvkey release --hsm-name myhsm -n mykey --target \"$TOKEN\" --query value -o tsv",
     },
   ],
   parse(raw, { commandName, cwd }) {

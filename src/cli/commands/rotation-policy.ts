@@ -4,6 +4,7 @@ import { keyIdOptions } from "../args/id-args.js";
 import { UsageError, ValidationError } from "../errors.js";
 import { jsonFromFileOrText } from "../args/values.js";
 import { isoDate } from "../views/key-view.js";
+import { rotationPolicyTable } from "../views/tables.js";
 import { idArgs, keyTarget } from "../args/key-target.js";
 import { rawString } from "../args/raw.js";
 
@@ -90,6 +91,7 @@ export const rotationPolicyShowCommand = defineCommand({
     const { client, address } = await keyTarget(ctx, ids);
     return rotationPolicyView(await client.getKeyRotationPolicy(address.name));
   },
+  tableView: rotationPolicyTable,
 });
 
 export const rotationPolicyUpdateCommand = defineCommand({
@@ -121,4 +123,5 @@ export const rotationPolicyUpdateCommand = defineCommand({
     const { client, address } = await keyTarget(ctx, o.ids);
     return rotationPolicyView(await client.updateKeyRotationPolicy(address.name, policy));
   },
+  tableView: rotationPolicyTable,
 });

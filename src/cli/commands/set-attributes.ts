@@ -25,7 +25,7 @@ export const setAttributesCommand = defineCommand({
   examples: [
     { title: "Disable the latest version of a key.", command: "kvkey set-attributes --vault-name demo --name mykey --enabled false" },
     { title: "Allow only signing and set an expiry date.", command: "kvkey set-attributes --vault-name demo -n signing --ops sign verify --expires 2030-01-01" },
-    { title: "Clear all tags of one version.", command: "kvkey set-attributes --id https://demo.vault.localhost/keys/mykey/0123456789abcdef0123456789abcdef --tags \"\"" },
+    { title: "Clear all tags of one version.", command: "kvkey set-attributes --vault-name demo -n mykey --version 0123456789abcdef0123456789abcdef --tags \"\"" },
     { title: "Disable a key in Azure Key Vault.", command: "kvkey set-attributes --cloud AzureCloud --vault-name prod-kv --name signing --enabled false" },
   ],
   parse(raw, { commandName, cwd }) {

@@ -10,7 +10,7 @@ export const showCommand = defineCommand({
   options: keyIdOptions({ version: true, collection: "keys" }),
   examples: [
     { title: "Show the latest version of a key in the local emulated vault.", command: "kvkey show --vault-name demo --name mykey" },
-    { title: "Show one version of a key by its full id.", command: "kvkey show --id https://demo.vault.localhost/keys/mykey/0123456789abcdef0123456789abcdef" },
+    { title: "Show one version of a key by its full id.", command: "kvkey show --id https://demo.vault.localhost/keys/k/0123456789abcdef0123456789abcdef" },
     { title: "Show a key in Azure Key Vault.", command: "kvkey show --cloud AzureCloud --vault-name prod-kv --name signing" },
   ],
   parse: (raw) => idArgs(raw),

@@ -7,7 +7,7 @@ import { resolveVaultUrl } from "../args/id-args.js";
 import { readConfig } from "../config.js";
 import { withDefaultVault } from "../args/key-target.js";
 import type { Settings } from "../settings.js";
-import type { DynamicValues, LineContext } from "./engine.js";
+import { startsWith, type DynamicValues, type LineContext } from "./engine.js";
 
 // Names completion has to look up: keys (or deleted keys) in the vault the line names — or the
 // configured default vault — and the embedded emulator's vaults. Quiet and bounded: any failure or a
@@ -21,7 +21,7 @@ export interface VaultLookupOptions {
   clients(): Promise<VaultClients>;
   /** Give up after this long (default 2 s). */
   timeoutMs?: number;
-  /** Most names to offer (default 500). */
+  /** Most names to offer (default 500), counted among those that match what was typed. */
   limit?: number;
 }
 
@@ -37,7 +37,7 @@ export function vaultLookups(options: VaultLookupOptions): DynamicValues {
   const { home, env, settings } = options;
   const database = join(home, "kvkey.db");
   return {
-    async values(source, line) {
+    async values(source, line, prefix) {
       const cloud = activeCloud(line, env, home);
       if (!cloud) return [];
       if (source === "vault-names" || source === "hsm-names") {
@@ -47,7 +47,7 @@ export function vaultLookups(options: VaultLookupOptions): DynamicValues {
         const emulator = createEmulator({ dataDir: home });
         try {
           const kind = source === "vault-names" ? "vault" : "managedhsm";
-          return emulator.listVaults().filter((v) => v.kind === kind).map((v) => v.name);
+          return emulator.listVaults().filter((v) => v.kind === kind && startsWith(v.name, prefix)).map((v) => v.name);
         } finally {
           emulator.close();
         }
@@ -64,14 +64,15 @@ export function vaultLookups(options: VaultLookupOptions): DynamicValues {
         const client = await (await options.clients()).keyClient(vaultUrl);
         const limit = options.limit ?? 500;
         const names: string[] = [];
+        // The list API has no name filter: every page is read, and only matches count towards the cap.
         if (source === "key-names") {
           for await (const item of client.listPropertiesOfKeys({ abortSignal: signal })) {
-            if (!item.managed) names.push(item.name);
+            if (!item.managed && startsWith(item.name, prefix)) names.push(item.name);
             if (names.length >= limit) break;
           }
         } else {
           for await (const item of client.listDeletedKeys({ abortSignal: signal })) {
-            names.push(item.name);
+            if (startsWith(item.name, prefix)) names.push(item.name);
             if (names.length >= limit) break;
           }
         }

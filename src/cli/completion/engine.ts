@@ -27,7 +27,12 @@ export interface LineContext {
 }
 
 export interface DynamicValues {
-  values(source: Extract<CompletionSource, "key-names" | "deleted-key-names" | "vault-names" | "hsm-names">, line: LineContext): Promise<string[]>;
+  /** Names that start with `prefix` (any case), as many as the lookup's cap allows. */
+  values(
+    source: Extract<CompletionSource, "key-names" | "deleted-key-names" | "vault-names" | "hsm-names">,
+    line: LineContext,
+    prefix: string,
+  ): Promise<string[]>;
 }
 
 const NONE: Completion = { candidates: [], files: false };
@@ -62,7 +67,7 @@ function takesFiles(option: OptionSpec): boolean {
   return option.complete === "files" || /<(path|file|dir|folder)>/.test(option.flags);
 }
 
-function startsWith(value: string, prefix: string): boolean {
+export function startsWith(value: string, prefix: string): boolean {
   return value.toLowerCase().startsWith(prefix.toLowerCase());
 }
 
@@ -215,7 +220,7 @@ async function valuesFor(
     case "vault-names":
     case "hsm-names": {
       if (!dynamic) return NONE;
-      const names = await dynamic.values(option.complete, line).catch(() => [] as string[]);
+      const names = await dynamic.values(option.complete, line, current).catch(() => [] as string[]);
       return { candidates: filter(names.map((value) => ({ value })), current), files: false };
     }
     default:

@@ -2,7 +2,7 @@
 // to the cursor to `kvkey __complete` and shows what comes back, so commands, flags, choices and key
 // names are always those of the installed kvkey (see request.ts for the protocol).
 
-export const SHELLS = ["bash", "zsh", "fish"] as const;
+export const SHELLS = ["bash", "zsh", "fish", "powershell"] as const;
 export type Shell = (typeof SHELLS)[number];
 
 const BASH = String.raw`# kvkey completion for bash.
@@ -94,6 +94,31 @@ end
 complete -c kvkey -f -a '(__kvkey_complete)'
 `;
 
+// PowerShell hands a native command's completer the command's syntax tree, which ends at its last word:
+// a cursor after a trailing space is put back as a space. Returning nothing lets PowerShell complete
+// file names itself (the :files answer). Values with characters PowerShell treats specially are quoted.
+const POWERSHELL = String.raw`# kvkey completion for PowerShell.
+# This session only:  kvkey completion powershell | Out-String | Invoke-Expression
+# Every session:      kvkey completion powershell >> $PROFILE
+Register-ArgumentCompleter -Native -CommandName kvkey -ScriptBlock {
+    param($wordToComplete, $commandAst, $cursorPosition)
+    $line = $commandAst.Extent.Text
+    $upTo = $cursorPosition - $commandAst.Extent.StartOffset
+    if ($upTo -lt $line.Length) { $line = $line.Substring(0, $upTo) }
+    elseif ($upTo -gt $line.Length) { $line = $line + ' ' }
+    $out = @(& kvkey __complete --shell powershell --line $line 2>$null)
+    if ($out.Count -eq 0 -or $out[-1] -eq ':files') { return }
+    foreach ($item in $out) {
+        if ($item -eq '' -or $item -eq ':nospace') { continue }
+        $parts = $item -split "${"`"}t", 2
+        $value = $parts[0]
+        $tip = if ($parts.Count -gt 1 -and $parts[1]) { $parts[1] } else { $value }
+        $text = if ($value -match '[\s''"${"`"}$(){}|&;,<>@#]') { "'" + ($value -replace "'", "''") + "'" } else { $value }
+        [System.Management.Automation.CompletionResult]::new($text, $value, 'ParameterValue', $tip)
+    }
+}
+`;
+
 export function completionScript(shell: Shell): string {
-  return { bash: BASH, zsh: ZSH, fish: FISH }[shell];
+  return { bash: BASH, zsh: ZSH, fish: FISH, powershell: POWERSHELL }[shell];
 }

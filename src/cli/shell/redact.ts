@@ -1,4 +1,7 @@
 import { splitLine } from "../completion/words.js";
+import { COMMANDS } from "../registry.js";
+import { GLOBAL_OPTIONS } from "../globals.js";
+import { closest } from "../suggest.js";
 
 // `kvkey shell` keeps its history in a file ($KVKEY_HOME/shell_history) that outlives the session and
 // is read back on the next start. A line such as `import ... --pem-password hunter2` must not leave the
@@ -24,14 +27,30 @@ const VALUE_FLAG = "--value";
 /** ...but a rotation policy (`rotation-policy update --value`) is worth recalling as typed. */
 const VALUE_NOT_SECRET = new Set(["rotation-policy"]);
 
+const SECRET_LONG_FLAGS = [...SECRET_FLAGS, VALUE_FLAG].filter((f) => f.startsWith("--"));
+
+let knownFlags: Set<string> | undefined;
+/** Every long flag some command (or every command) declares. */
+function isKnownFlag(flag: string): boolean {
+  knownFlags ??= new Set(
+    [...COMMANDS.flatMap((c) => c.options), ...GLOBAL_OPTIONS].flatMap((o) => o.flags.split(/[ ,]+/).filter((f) => f.startsWith("--"))),
+  );
+  return knownFlags.has(flag);
+}
+
 function isSecretFlag(flag: string, command: string | undefined): boolean {
   if (SECRET_FLAGS.has(flag)) return true;
   if (flag === VALUE_FLAG) return !(command !== undefined && VALUE_NOT_SECRET.has(command));
+  if (!/^--[^-]{2}/.test(flag) || isKnownFlag(flag)) return false;
+  const name = flag.split("=")[0]!;
   // argparse (so kvkey) takes any unambiguous prefix of a long flag: `--pem-pass` is --pem-password.
-  // A prefix of a secret flag is treated as that flag; hiding a value too many is the safe mistake.
-  if (!flag.startsWith("--") || flag.length < 4) return false;
-  if ([...SECRET_FLAGS].some((secret) => secret.startsWith(flag))) return true;
-  return VALUE_FLAG.startsWith(flag) && !(command !== undefined && VALUE_NOT_SECRET.has(command));
+  // A flag no command has, typed close to a secret one (`--pem-pasword`), is taken for it too: the
+  // command fails with "unrecognized arguments", but the secret after it must not be kept. Hiding a
+  // value too many is the safe mistake.
+  const meant = SECRET_LONG_FLAGS.find((secret) => secret.startsWith(name)) ?? closest(name, SECRET_LONG_FLAGS);
+  if (meant === undefined) return false;
+  if (SECRET_FLAGS.has(meant)) return true;
+  return meant === VALUE_FLAG && !(command !== undefined && VALUE_NOT_SECRET.has(command));
 }
 
 /** The command word of a shell line: `encrypt`, also behind `kvkey` or `az keyvault key`. */

@@ -12,23 +12,39 @@ import { complete } from "../completion/engine.js";
 import { vaultLookups } from "../completion/dynamic.js";
 import { commandWords, completionWords } from "../completion/words.js";
 import { redactSecrets } from "./redact.js";
+import { installReverseSearch } from "./search.js";
+import { ExitStatus } from "../errors.js";
+import { COMMAND_INDEX } from "../command-index.generated.js";
+import { findCommand } from "../lookup.js";
 
 // `kvkey shell`: read a line, run it through runCli in this process with a long-lived session, repeat.
-// On a terminal: a prompt, Tab completion from the same engine as the shell scripts, and history kept
-// in $KVKEY_HOME/shell_history (secret flag values redacted, see redact.ts). From a pipe or file: no
-// prompt, no history, just the commands in order.
+// On a terminal: a prompt, Tab completion from the same engine as the shell scripts, Ctrl-R search
+// (search.ts), and history kept in $KVKEY_HOME/shell_history (secret flag values redacted, see
+// redact.ts). From a pipe or file: no prompt, no history, the commands in order, and the exit status
+// of the first command that failed (or `exit N`'s), so a script's caller sees the failure.
 
 const PROMPT = "kvkey> ";
 const HISTORY_FILE = "shell_history";
 const HISTORY_SIZE = 1000;
 
+/** A line typed for the loop, with the Ctrl-C count when it was entered (a later Ctrl-C cancels it). */
+interface Entered {
+  text: string;
+  interrupts: number;
+  /** Typed at the prompt rather than as an answer (counted in waitingLines until someone reads it). */
+  forLoop: boolean;
+}
+
+/** What a waiting reader gets when Ctrl-C cancels its wait (a confirmation question). */
+const INTERRUPTED = Symbol("Ctrl-C");
+
 /** Lines from readline, consumed in order by the loop and by confirmation questions alike. */
 class LineQueue {
-  private readonly queued: string[] = [];
-  private waiting: ((line: string | undefined) => void) | undefined;
+  private readonly queued: Entered[] = [];
+  private waiting: ((line: Entered | undefined | typeof INTERRUPTED) => void) | undefined;
   private ended = false;
 
-  push(line: string): void {
+  push(line: Entered): void {
     const waiting = this.waiting;
     this.waiting = undefined;
     if (waiting) waiting(line);
@@ -42,13 +58,77 @@ class LineQueue {
     waiting?.(undefined);
   }
 
-  next(): Promise<string | undefined> {
+  /** Ends the current wait with INTERRUPTED; true when someone was waiting. */
+  interrupt(): boolean {
+    const waiting = this.waiting;
+    this.waiting = undefined;
+    waiting?.(INTERRUPTED);
+    return waiting !== undefined;
+  }
+
+  next(): Promise<Entered | undefined | typeof INTERRUPTED> {
     if (this.queued.length) return Promise.resolve(this.queued.shift());
     if (this.ended) return Promise.resolve(undefined);
     return new Promise((resolve) => {
       this.waiting = resolve;
     });
   }
+}
+
+/**
+ * What a command's success or failure means, for the line kvkey prints when Ctrl-C came while it ran
+ * (a request already sent cannot be called back) or before it started (it never ran).
+ */
+const OUTCOMES: Record<string, [done: string, notDone: string]> = {
+  create: ["the key was created", "no key was created"],
+  import: ["the key was imported", "no key was imported"],
+  delete: ["the key was deleted", "the key was not deleted"],
+  purge: ["the key was purged", "the key was not purged"],
+  recover: ["the key was recovered", "the key was not recovered"],
+  restore: ["the key was restored", "no key was restored"],
+  rotate: ["a new version of the key was created", "no new version was created"],
+  "set-attributes": ["the key was updated", "the key was not changed"],
+  "rotation-policy update": ["the rotation policy was updated", "the rotation policy was not changed"],
+  backup: ["the backup was written", "no backup was written"],
+  "emulator vault create": ["the vault was created or changed", "the vault was not changed"],
+  "emulator vault delete": ["the vault was deleted", "the vault was not deleted"],
+};
+
+/** "create", "rotation-policy update": the command a line runs, for messages. */
+function commandName(argv: readonly string[]): string {
+  const words = [...argv];
+  if (words[0] === "az") words.shift();
+  if (words[0] === "keyvault" && words[1] === "key") words.splice(0, 2);
+  const found = findCommand(COMMAND_INDEX, words);
+  return found ? found.command.path.join(" ") : (words[0] ?? "");
+}
+
+/**
+ * The shell runs kvkey commands only. A pipe, redirection or chain outside quotes (`list | grep x`,
+ * `show > key.json`, `a && b`, `$(...)`) is named instead of being passed on as arguments.
+ */
+export function shellOperator(line: string): string | undefined {
+  let quote: "'" | '"' | undefined;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i]!;
+    if (quote) {
+      if (ch === quote) quote = undefined;
+      else if (quote === '"' && ch === "\\") i++;
+      continue;
+    }
+    if (ch === "\\") {
+      i++;
+      continue;
+    }
+    if (ch === "'" || ch === '"') {
+      quote = ch;
+      continue;
+    }
+    const two = line.slice(i, i + 2);
+    if (["&&", "||", ">>", "$("].includes(two)) return two;
+    if ("|><;`&".includes(ch)) return ch;
+  }
+  return undefined;
 }
 
 export async function runShell(ctx: CommandContext): Promise<void> {
@@ -81,11 +161,26 @@ export async function runShell(ctx: CommandContext): Promise<void> {
         }
       : {}),
   });
+  if (interactive) installReverseSearch(rl);
+  const history = () => (rl as unknown as { history?: string[] }).history ?? [];
+
+  // Where the session is: at the prompt, running a command, or asking a question of the command's.
+  let asking = false;
+  let running: string | undefined;
+  let interruptedRunning = false;
+  let interrupts = 0; // Ctrl-C presses so far; a line entered before the latest one does not run
+  let waitingLines = 0; // lines entered for the loop and not yet taken by it
   const lines = new LineQueue();
-  rl.on("line", (line) => lines.push(line));
+  rl.on("line", (text) => {
+    if (!asking) waitingLines++;
+    lines.push({ text, interrupts, forLoop: !asking });
+  });
+  const taken = (entered: Entered) => {
+    if (entered.forLoop) waitingLines = Math.max(0, waitingLines - 1);
+  };
   rl.on("close", () => lines.end());
 
-  const read = (prompt: string): Promise<string | undefined> => {
+  const read = (prompt: string) => {
     if (interactive) {
       rl.setPrompt(prompt);
       rl.prompt();
@@ -95,20 +190,47 @@ export async function runShell(ctx: CommandContext): Promise<void> {
   session = createSession({
     async ask(question) {
       if (!interactive) io.stderr.write(question);
-      const answer = await read(question);
-      // An answer to a question is not a command to recall with the up arrow.
-      const history = (rl as unknown as { history?: string[] }).history;
-      if (answer !== undefined && history?.[0] === answer) history.shift();
-      return answer;
+      asking = true;
+      try {
+        const answer = await read(question);
+        // Ctrl-C (or the end of input) is no answer: the command is cancelled.
+        if (answer === undefined || answer === INTERRUPTED) return undefined;
+        taken(answer); // a line typed ahead at the prompt can answer the question
+        // An answer to a question is not a command to recall with the up arrow.
+        if (history()[0] === answer.text) history().shift();
+        return answer.text;
+      } finally {
+        asking = false;
+      }
     },
   });
 
-  // Ctrl-C: stops a command that listens for it (emulator start); at the prompt, clears the line.
+  // Ctrl-C: cancels a question, stops a command that listens for it (emulator start), tells what a
+  // command that cannot be stopped will do, cancels lines not yet run; at the prompt, clears the line.
   const interruptHandlers = new Set<() => void>();
-  let running = false;
   rl.on("SIGINT", () => {
-    if (running) {
-      for (const handler of [...interruptHandlers]) handler();
+    interrupts++;
+    if (asking && lines.interrupt()) {
+      // The half-typed answer goes; the command says "Operation cancelled."
+      rl.write(null, { ctrl: true, name: "e" });
+      rl.write(null, { ctrl: true, name: "u" });
+      io.stdout.write("^C\n");
+      return;
+    }
+    if (running !== undefined) {
+      if (interruptHandlers.size) {
+        for (const handler of [...interruptHandlers]) handler();
+        return;
+      }
+      if (!interruptedRunning) {
+        interruptedRunning = true;
+        io.stdout.write("^C\n");
+        io.stderr.write(`'${running}' cannot be stopped part-way: a request already sent to the vault cannot be called back. Its outcome follows.\n`);
+      }
+      return;
+    }
+    if (waitingLines > 0) {
+      io.stdout.write("^C\n"); // the loop reports the lines it will not run
       return;
     }
     const typed = (rl as unknown as { line?: string }).line ?? "";
@@ -120,39 +242,92 @@ export async function runShell(ctx: CommandContext): Promise<void> {
 
   if (interactive) {
     io.stderr.write(
-      "kvkey shell: commands without 'kvkey' (list --vault-name demo), 'help', Tab to complete.\n" +
-        "The vault stays open between commands; 'exit' or Ctrl-D leaves.\n",
+      "kvkey shell: kvkey's commands without 'kvkey' (list --vault-name demo); 'help', 'help <command>', 'history', 'clear'.\n" +
+        "Tab completes, Ctrl-R searches the history; the vault stays open between commands; 'exit' or Ctrl-D leaves.\n",
     );
   }
+  let status: number | undefined; // `exit N`
+  let firstFailure = 0;
+  const failed = (code: number) => {
+    if (code !== 0 && firstFailure === 0) firstFailure = code;
+  };
   try {
     for (;;) {
-      const line = await read(PROMPT);
-      if (line === undefined) {
+      const entered = await read(PROMPT);
+      if (entered === INTERRUPTED) continue;
+      if (entered === undefined) {
         if (interactive) io.stdout.write("\n");
         break;
       }
+      taken(entered);
+      const line = entered.text;
       const text = line.trim();
       if (text === "" || text.startsWith("#")) continue;
-      if (text === "exit" || text === "quit") break;
-      if (interactive && !line.startsWith(" ")) saveHistory(historyFile, home, text);
+      // `exit` is not worth recalling; a line typed with a leading space is kept out, as bash's ignorespace does.
+      if (interactive && !line.startsWith(" ") && !/^(kvkey\s+)?(exit|quit)\b/.test(text)) saveHistory(historyFile, home, text);
       let argv: string[];
       try {
         argv = commandWords(text);
       } catch (err) {
         io.stderr.write(`ERROR: ${(err as Error).message}\n`);
+        failed(2);
         continue;
       }
       if (argv[0] === "kvkey") argv.shift();
-      if (argv[0] === "help" || argv[0] === "?") argv = argv.length > 1 ? [...argv.slice(1), "--help"] : [];
+      if (argv[0] === "exit" || argv[0] === "quit") {
+        const code = exitCode(argv);
+        if (typeof code === "string") {
+          io.stderr.write(`ERROR: ${code}\n`);
+          failed(2);
+          continue;
+        }
+        status = code ?? (interactive ? 0 : firstFailure);
+        break;
+      }
+      const operator = shellOperator(text);
+      if (operator) {
+        io.stderr.write(
+          `ERROR: kvkey shell runs one kvkey command per line and does not pipe, redirect or chain commands ('${operator}'). ` +
+            `Run the line in your system shell instead: kvkey ${text.replace(/^kvkey\s+/, "")}\n`,
+        );
+        failed(2);
+        continue;
+      }
+      if (argv[0] === "?") argv[0] = "help";
+      if (argv[0] === "history") {
+        printHistory(io, history(), argv[1]);
+        continue;
+      }
+      if (argv[0] === "clear" && argv.length === 1) {
+        if (io.isStdoutTTY) io.stdout.write("\x1b[H\x1b[2J\x1b[3J");
+        continue;
+      }
       if (argv[0] === "shell") {
         io.stderr.write("This is already a kvkey shell.\n");
         continue;
       }
-      running = true;
+      const name = commandName(argv);
+      if (entered.interrupts < interrupts) {
+        // Entered, then Ctrl-C before it started: it is not run.
+        const [, notDone] = OUTCOMES[name] ?? ["", "nothing was changed"];
+        io.stderr.write(`Not run: Ctrl-C came before '${name}' started, so ${notDone}.\n`);
+        continue;
+      }
+      running = name;
+      interruptedRunning = false;
       try {
-        await ctx.runCli(argv, commandIO(io, interruptHandlers), { session });
+        const code = await ctx.runCli(argv, commandIO(io, interruptHandlers), { session });
+        failed(code);
+        if (interruptedRunning) {
+          const [done] = OUTCOMES[name] ?? ["it completed"];
+          io.stderr.write(
+            code === 0
+              ? `Ctrl-C came after '${name}' had started: it completed, and ${done}.\n`
+              : `'${name}' ended with an error (above) after Ctrl-C; check with 'show' before running it again.\n`,
+          );
+        }
       } finally {
-        running = false;
+        running = undefined;
         interruptHandlers.clear();
       }
     }
@@ -160,6 +335,27 @@ export async function runShell(ctx: CommandContext): Promise<void> {
     rl.close();
     await session.close();
   }
+  const code = status ?? (interactive ? 0 : firstFailure);
+  if (code !== 0) throw new ExitStatus(code);
+}
+
+/** `exit`, `exit 3`: the code (0-255), undefined for none, or bash's message for anything else. */
+function exitCode(argv: readonly string[]): number | undefined | string {
+  if (argv.length === 1) return undefined;
+  if (argv.length > 2) return `${argv[0]}: too many arguments`;
+  const text = argv[1]!;
+  if (!/^\d+$/.test(text)) return `${argv[0]}: ${text}: numeric argument required`;
+  return Number(text) % 256;
+}
+
+/** `history [N]`: the last N lines (all by default), numbered oldest first, secrets as in the file. */
+function printHistory(io: CliIO, newestFirst: readonly string[], count: string | undefined): void {
+  const all = [...newestFirst].reverse();
+  const n = count !== undefined && /^\d+$/.test(count) ? Number(count) : all.length;
+  const shown = all.slice(Math.max(0, all.length - n));
+  const first = all.length - shown.length + 1;
+  const width = String(all.length).length;
+  io.stdout.write(shown.map((line, i) => `${String(first + i).padStart(width + 2)}  ${redactSecrets(line)}\n`).join(""));
 }
 
 /** The IO for one command: the terminal's width now (it may have been resized), Ctrl-C from readline. */

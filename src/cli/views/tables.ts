@@ -1,4 +1,4 @@
-import { naturalTableWidth } from "../../output/table.js";
+import { naturalTableWidth, styleRow } from "../../output/table.js";
 
 // Table views: az prints an empty table for a single key (every top-level value is an object) and
 // only Kid/Name for lists. These views pick the columns a person wants; they run only for `-o table`
@@ -7,6 +7,7 @@ import { naturalTableWidth } from "../../output/table.js";
 // On a terminal (`width` set) a view that is too wide gives up what matters least, in its own order:
 // empty columns first, then dates shortened to the day, then whole columns; the output stage's last
 // resort is to cut the widest cells with "…". Piped output (no width) always has every column.
+// On a colour terminal a disabled key's row is dimmed (the Enabled column still says False).
 
 type Json = Record<string, unknown>;
 
@@ -14,8 +15,13 @@ function obj(value: unknown): Json {
   return typeof value === "object" && value !== null ? (value as Json) : {};
 }
 
-function keySizeOrCurve(key: Json): string {
+/**
+ * "2048", "P-256", or an AES key's bits. The service never returns an oct key's size (no JWK member
+ * carries it), so for AES the size is known only where the command itself chose it (create --size).
+ */
+function keySizeOrCurve(key: Json, octBits?: number): string {
   if (typeof key.crv === "string") return key.crv;
+  if (typeof key.kty === "string" && key.kty.startsWith("oct") && octBits !== undefined) return String(octBits);
   if (typeof key.n === "string") {
     // Standard base64 of the modulus: bytes = 3/4 of the text, less padding.
     const bytes = Buffer.from(key.n, "base64").length;
@@ -73,14 +79,22 @@ export function fitColumns(rows: Json[], width: number | undefined, steps: reado
 
 // ---- the views ----------------------------------------------------------------------------------
 
-function keyRow(result: unknown): Json {
+/** Dims the rows whose key is disabled (`enabled[i] === false`), after fitting (which makes new rows). */
+function dimDisabled(rows: Json[], enabled: readonly unknown[]): Json[] {
+  rows.forEach((row, i) => {
+    if (enabled[i] === false) styleRow(row, { "*": "dim" });
+  });
+  return rows;
+}
+
+function keyRow(result: unknown, octBits?: number): Json {
   const r = obj(result);
   const key = obj(r.key);
   const a = obj(r.attributes);
   return {
     Name: nameOf(key.kid),
     Kty: key.kty ?? "",
-    "Size/Curve": keySizeOrCurve(key),
+    "Size/Curve": keySizeOrCurve(key, octBits),
     Enabled: a.enabled ?? "",
     NotBefore: dateText(a.notBefore),
     Expires: dateText(a.expires),
@@ -91,12 +105,18 @@ function keyRow(result: unknown): Json {
 
 /** show/create/import/set-attributes/rotate/recover/restore: one row describing the key version. */
 export function keyTable(result: unknown, width?: number): Json[] {
-  return fitColumns([keyRow(result)], width, [
+  return keyTableOf(result, width, undefined);
+}
+
+/** keyTable, with the size of an AES key that the command knows (the service never says). */
+export function keyTableOf(result: unknown, width: number | undefined, octBits: number | undefined): Json[] {
+  const rows = fitColumns([keyRow(result, octBits)], width, [
     "empty columns",
     "dates to the day",
     { drop: "NotBefore" },
     { drop: "Updated" },
   ]);
+  return dimDisabled(rows, [obj(obj(result).attributes).enabled]);
 }
 
 /** delete/show-deleted: the key row plus its deletion dates. */
@@ -104,7 +124,7 @@ export function deletedKeyTable(result: unknown, width?: number): Json[] {
   const r = obj(result);
   const { Version, ...row } = keyRow(result);
   const full = { ...row, DeletedDate: dateText(r.deletedDate), ScheduledPurgeDate: dateText(r.scheduledPurgeDate), Version };
-  return fitColumns([full], width, [
+  const rows = fitColumns([full], width, [
     "empty columns",
     { drop: "NotBefore" },
     { drop: "Updated" },
@@ -112,6 +132,7 @@ export function deletedKeyTable(result: unknown, width?: number): Json[] {
     { drop: "Version" },
     { drop: "Size/Curve" },
   ]);
+  return dimDisabled(rows, [obj(r.attributes).enabled]);
 }
 
 function items(result: unknown): Json[] {
@@ -124,7 +145,8 @@ export function keyListTable(result: unknown, width?: number): Json[] {
     const a = obj(item.attributes);
     return { Name: item.name ?? "", Enabled: a.enabled ?? "", Expires: dateText(a.expires), Updated: dateText(a.updated) };
   });
-  return fitColumns(rows, width, ["empty columns", "dates to the day", { drop: "Updated" }]);
+  const fitted = fitColumns(rows, width, ["empty columns", "dates to the day", { drop: "Updated" }]);
+  return dimDisabled(fitted, items(result).map((item) => obj(item.attributes).enabled));
 }
 
 export function keyVersionsTable(result: unknown, width?: number): Json[] {
@@ -139,7 +161,8 @@ export function keyVersionsTable(result: unknown, width?: number): Json[] {
       Updated: dateText(a.updated),
     };
   });
-  return fitColumns(rows, width, ["empty columns", "dates to the day", { drop: "NotBefore" }, { drop: "Updated" }]);
+  const fitted = fitColumns(rows, width, ["empty columns", "dates to the day", { drop: "NotBefore" }, { drop: "Updated" }]);
+  return dimDisabled(fitted, items(result).map((item) => obj(item.attributes).enabled));
 }
 
 export function deletedKeyListTable(result: unknown, width?: number): Json[] {
@@ -177,4 +200,18 @@ export function cryptoResultTable(result: unknown, width?: number): Json[] {
     return row;
   });
   return fitColumns(rows, width, ["empty columns", { drop: "Version" }]);
+}
+
+/**
+ * rotation-policy show/update: one row per lifetime action (what happens, and when), with the
+ * policy's expiry for new versions; a policy without actions is one row that says so.
+ */
+export function rotationPolicyTable(result: unknown, width?: number): Json[] {
+  const policy = obj(result);
+  const actions = Array.isArray(policy.lifetimeActions) ? policy.lifetimeActions.map(obj) : [];
+  const common = { ExpiresIn: policy.expiresIn ?? "", Updated: dateText(policy.updatedOn) };
+  const rows = actions.length
+    ? actions.map((a) => ({ Action: a.action ?? "", TimeAfterCreate: a.timeAfterCreate ?? "", TimeBeforeExpiry: a.timeBeforeExpiry ?? "", ...common }))
+    : [{ Action: "(none)", TimeAfterCreate: "", TimeBeforeExpiry: "", ...common }];
+  return fitColumns(rows, width, ["empty columns", "dates to the day", { drop: "Updated" }]);
 }

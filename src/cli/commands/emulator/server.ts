@@ -246,6 +246,7 @@ export const emulatorStopCommand = defineCommand({
     while (alive(state.pid) && Date.now() < deadline) await sleep(50);
     if (alive(state.pid)) throw new CliError(`The emulator (pid ${state.pid}) did not stop within 15 seconds.`);
     rmSync(join(dataDir, STATE_FILE), { force: true });
+    ctx.note(`Stopped the emulator serving ${state.url} for ${dataDir} (pid ${state.pid}, running since ${state.started}).`);
     return undefined;
   },
 });

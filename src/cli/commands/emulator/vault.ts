@@ -6,6 +6,7 @@ import { ensureHome } from "../../config.js";
 import type { CommandContext } from "../../context.js";
 import type { Emulator, Vault, VaultConfiguration } from "../../../emulator/index.js";
 import { rawList, rawString } from "../../args/raw.js";
+import { YES_OPTION } from "../../args/common-options.js";
 
 // `kvkey emulator vault create|list|show|delete`: the container settings real vaults get from ARM
 // (kind, soft-delete retention, purge protection), for the emulator's data directory. A running
@@ -174,15 +175,34 @@ export const emulatorVaultShowCommand = defineCommand({
 export const emulatorVaultDeleteCommand = defineCommand({
   path: ["emulator", "vault", "delete"],
   summary: "Delete an emulated key vault or managed HSM and every key in it, for good.",
-  options: [NAME_OPTION, HSM_OPTION, DATA_DIR_OPTION],
-  examples: [{ title: "Start over with an empty vault 'demo'.", command: "kvkey emulator vault delete -n demo" }],
-  parse: (raw, { cwd }) => target(raw, cwd),
+  description:
+    "On a terminal it asks first (--yes skips the question). A vault with purge protection is refused, as Azure refuses to purge its keys before their retention ends, unless --force is given.",
+  options: [
+    NAME_OPTION,
+    HSM_OPTION,
+    DATA_DIR_OPTION,
+    YES_OPTION,
+    { flags: "--force", help: "Delete it even when purge protection is on (kvkey's emulator only: Azure never purges a purge-protected vault early)." },
+  ],
+  examples: [
+    { title: "Start over with an empty vault 'demo'.", command: "kvkey emulator vault delete -n demo" },
+    { title: "In a script: no question, and purge protection overridden.", command: "kvkey emulator vault delete -n demo --yes --force" },
+  ],
+  parse: (raw, { cwd }) => ({ ...target(raw, cwd), yes: raw.yes === true, force: raw.force === true }),
   async run(o, ctx) {
-    return withEmulator(ctx, o.dataDir, (emulator) => {
-      if (!emulator.deleteVault({ name: o.name, kind: o.kind })) {
-        throw new CliError(`The ${o.kind === "vault" ? "vault" : "managed HSM"} '${o.name}' does not exist in this emulator.`);
-      }
-      return undefined;
-    });
+    const what = `${o.kind === "vault" ? "vault" : "managed HSM"} '${o.name}'`;
+    // Checked before the question: nothing to ask about a vault that is missing or protected.
+    const vault = await withEmulator(ctx, o.dataDir, (emulator) => emulator.getVault({ name: o.name, kind: o.kind }));
+    if (!vault) throw new CliError(`The ${what} does not exist in this emulator.`);
+    if (vault.purgeProtection && !o.force) {
+      throw new CliError(
+        `The ${what} has purge protection: its keys cannot be purged before their ${vault.retentionDays}-day retention ends, and deleting it would destroy them. Add --force to delete it anyway.`,
+      );
+    }
+    const host = `${o.name}.${o.kind}.localhost`;
+    await ctx.confirm(`Are you sure you want to delete the emulated ${what} (https://${host}) and every key in it? This cannot be undone.`, o.yes);
+    const deleted = await withEmulator(ctx, o.dataDir, (emulator) => emulator.deleteVault({ name: o.name, kind: o.kind }));
+    if (!deleted) throw new CliError(`The ${what} does not exist in this emulator.`);
+    return undefined;
   },
 });
