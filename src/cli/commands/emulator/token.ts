@@ -25,7 +25,12 @@ export const emulatorTokenCommand = defineCommand({
     { flags: "--data-dir <dir>", help: "Data directory of the emulator.", defaultText: "$KVKEY_HOME (~/.kvkey)" },
   ],
   examples: [
-    { title: "Call a served emulator as a principal with curl.", command: "curl --cacert \"$(kvkey emulator ca -o tsv)\" -H \"Authorization: Bearer $(kvkey emulator token --oid 11111111-2222-3333-4444-555555555555 --resource https://vault.localhost:8443 --query accessToken -o tsv)\" \"https://demo.vault.localhost:8443/keys?api-version=7.4\"" },
+    {
+      title: "Call a served emulator as a principal with curl.",
+      command:
+        "TOKEN=$(kvkey emulator token --oid 11111111-2222-3333-4444-555555555555 --resource https://vault.localhost:8443 --query accessToken -o tsv) && " +
+        "curl --cacert \"$(kvkey emulator ca -o tsv)\" -H \"Authorization: Bearer $TOKEN\" \"https://demo.vault.localhost:8443/keys?api-version=7.4\"",
+    },
   ],
   parse(raw, { cwd }) {
     const oid = rawString(raw, "oid");
