@@ -34,6 +34,14 @@ import { emulatorEventsListCommand, emulatorEventsSubscribeCommand, emulatorEven
 import { cloudListCommand, cloudSetCommand, cloudShowCommand } from "./commands/cloud.js";
 import { emulatorCaCommand, emulatorStartCommand, emulatorStatusCommand, emulatorStopCommand } from "./commands/emulator/server.js";
 import { emulatorVaultCreateCommand, emulatorVaultDeleteCommand, emulatorVaultListCommand, emulatorVaultShowCommand } from "./commands/emulator/vault.js";
+import {
+  emulatorRoleAssignmentCreateCommand,
+  emulatorRoleAssignmentDeleteCommand,
+  emulatorRoleAssignmentListCommand,
+  emulatorRoleDefinitionListCommand,
+} from "./commands/emulator/role.js";
+import { emulatorSecurityDomainDownloadCommand, emulatorSecurityDomainUploadCommand } from "./commands/emulator/security-domain.js";
+import { emulatorTokenCommand } from "./commands/emulator/token.js";
 import { configGetCommand, configListCommand, configSetCommand, configUnsetCommand } from "./commands/config.js";
 import { completionCommand } from "./commands/completion.js";
 import { shellCommand } from "./commands/shell.js";
@@ -84,10 +92,17 @@ export const COMMANDS: readonly CommandSpec<any>[] = [
   emulatorEventsSubscriptionsCommand,
   emulatorEventsUnsubscribeCommand,
   emulatorLogsCommand,
+  emulatorRoleAssignmentCreateCommand,
+  emulatorRoleAssignmentDeleteCommand,
+  emulatorRoleAssignmentListCommand,
+  emulatorRoleDefinitionListCommand,
+  emulatorSecurityDomainDownloadCommand,
+  emulatorSecurityDomainUploadCommand,
   emulatorStartCommand,
   emulatorStatusCommand,
   emulatorStopCommand,
   emulatorTimeShiftCommand,
+  emulatorTokenCommand,
   emulatorVaultCreateCommand,
   emulatorVaultDeleteCommand,
   emulatorVaultListCommand,

@@ -5,8 +5,12 @@ import { DeletedKeys } from "./service/deleted-keys.js";
 import { KeyBackups } from "./service/key-backup.js";
 import { CryptoService } from "./service/crypto-service.js";
 import { KeyVaultHandler } from "./http/pipeline.js";
+import { RoleAssignmentStore } from "./store/role-assignment-store.js";
+import { AccessControl, type NewRoleAssignment } from "./service/access-control.js";
+import { MANAGED_HSM_ADMINISTRATOR, type RoleAssignment, type RoleDefinition } from "./domain/rbac.js";
 import { TokenAuthority, type AuthMode, type IssuedToken } from "./http/auth.js";
 import { SecurityDomain } from "./crypto/seal.js";
+import { VaultError } from "./domain/errors.js";
 import { loadOrCreateSecurityDomain } from "./security-domain-file.js";
 import { shiftedClock, systemClock, type Clock } from "./domain/clock.js";
 import { ClockShiftStore } from "./store/clock-shift-store.js";
@@ -15,8 +19,9 @@ import { PlatformKeyStore } from "./store/platform-key-store.js";
 import { RotationService } from "./service/rotation-service.js";
 import { ReleaseService, type AttestationTokenOptions } from "./service/release-service.js";
 import { HsmPlatform } from "./service/hsm-platform.js";
-import type { Vault, VaultKind, VaultTarget } from "./domain/vault.js";
+import type { Vault, VaultKind, VaultSku, VaultTarget } from "./domain/vault.js";
 import type { WireRequest, WireResponse } from "./http/wire.js";
+import type { SecurityDomainFile, WrappingKey } from "./crypto/security-domain-transfer.js";
 import { createMonitoring, type MonitoringOptions } from "./monitoring.js";
 import { Lifetime } from "./lifetime.js";
 import type { AuditLog } from "./audit/audit-log.js";
@@ -27,7 +32,12 @@ export type { Clock } from "./domain/clock.js";
 export { ManualClock, offsetClock, systemClock } from "./domain/clock.js";
 export type { AuthMode, IssuedToken } from "./http/auth.js";
 export { IDENTITY_PATH } from "./http/identity.js";
-export type { Vault, VaultKind } from "./domain/vault.js";
+export type { Vault, VaultKind, VaultSku } from "./domain/vault.js";
+export { VAULT_SKUS } from "./domain/vault.js";
+export type { RoleAssignment, RoleDefinition } from "./domain/rbac.js";
+export type { NewRoleAssignment } from "./service/access-control.js";
+export type { SecurityDomainFile, WrappingKey } from "./crypto/security-domain-transfer.js";
+export { LOCAL_PRINCIPAL_ID } from "./http/auth.js";
 export type { VaultTarget } from "./domain/vault.js";
 export { VaultError } from "./domain/errors.js";
 export { LATEST_API_VERSION } from "./http/api-version.js";
@@ -51,6 +61,11 @@ export interface EmulatorOptions {
   authMode?: AuthMode;
   /** Serve the managed-identity token endpoint at /msi/token (the served emulator does). */
   identityEndpoint?: boolean;
+  /**
+   * The `oid` of the tokens the managed-identity endpoint issues (the principal role assignments name);
+   * default: a fresh id per token, unless the request names one (`principal_id`, `object_id`).
+   */
+  identityPrincipal?: string;
   /** Audit log retention, event retention, webhook retry schedule (docs/monitoring.md). */
   monitoring?: MonitoringOptions;
 }
@@ -63,13 +78,25 @@ export interface VaultConfiguration {
   retentionDays?: number;
   /** Unchanged when omitted (off for a new vault). */
   purgeProtection?: boolean;
+  /** A key vault's tier; unchanged when omitted (premium for a new vault). A Managed HSM is always premium. */
+  sku?: VaultSku;
+  /** Authorize requests by role assignments; unchanged when omitted (off for a new vault). */
+  rbacAuthorization?: boolean;
+  /**
+   * Principals (object ids) made Managed HSM Administrators at scope `/`, as `az keyvault create
+   * --hsm-name --administrators` does. A Managed HSM only.
+   */
+  administrators?: readonly string[];
 }
 
 /** One emulated Key Vault / Managed HSM data plane: a request handler over durable state. */
 export interface Emulator {
   handle(request: WireRequest): Promise<WireResponse>;
-  /** A bearer token this emulator accepts, for the given resource (default https://vault.localhost). */
-  issueToken(subject?: string, audience?: string): IssuedToken;
+  /**
+   * A bearer token this emulator accepts, for the given resource (default https://vault.localhost), whose
+   * `oid` (the principal RBAC checks) is `oid` (default: kvkey's own for subject "local", else a fresh one).
+   */
+  issueToken(subject?: string, audience?: string, oid?: string): IssuedToken;
   /** The X-IDENTITY-HEADER secret of the token endpoint: stable for a data directory. */
   readonly identityHeader: string;
   /**
@@ -81,6 +108,23 @@ export interface Emulator {
   getVault(target: VaultTarget): Vault | undefined;
   /** Removes a vault or Managed HSM and every key in it; false when it did not exist. */
   deleteVault(target: VaultTarget): boolean;
+  /** Role assignments of a container, as the control plane (ARM for a key vault) manages them: no caller is checked. */
+  readonly roles: {
+    create(target: VaultTarget, assignment: NewRoleAssignment): RoleAssignment;
+    /** At, above or below `scope` (default `/`: all), optionally of one principal. */
+    list(target: VaultTarget, filter?: { scope?: string; principalId?: string }): RoleAssignment[];
+    delete(target: VaultTarget, name: string): RoleAssignment;
+    definitions(kind: VaultKind): readonly RoleDefinition[];
+  };
+  /**
+   * A Managed HSM's security domain, split among the holders of 3-10 RSA certificates (PEM) so that any
+   * `quorum` of them can upload it into another HSM (`kvkey emulator security-domain download`).
+   */
+  downloadSecurityDomain(target: VaultTarget, options: { certificates: readonly string[]; quorum: number }): SecurityDomainFile;
+  /** Gives an HSM (holding no keys) the domain of a downloaded file, opened with a quorum of its wrapping keys. */
+  uploadSecurityDomain(target: VaultTarget, options: { file: string; wrappingKeys: readonly WrappingKey[] }): { domainId: string };
+  /** The fingerprint of the domain a container's backups are sealed under (never the key). */
+  securityDomainIdOf(target: VaultTarget): string;
   /** Vaults created by requests since the emulator started (drained by the caller). */
   takeCreatedVaults(): Vault[];
   readonly dataDir: string | undefined;
@@ -131,6 +175,7 @@ export function createEmulator(options: EmulatorOptions): Emulator {
     const clockShift = new ClockShiftStore(db);
     const clock = shiftedClock(options.clock ?? systemClock, { offsetMs: () => clockShift.clockOffsetMs() });
     const repo = new KeyRepository(store, domain, clock);
+    const access = new AccessControl(repo, new RoleAssignmentStore(db));
     const keys = new KeyService(repo);
     const deleted = new DeletedKeys(repo);
     // Listens to key changes first: a version Managed HSM's cap refuses is rolled back before events hear of it.
@@ -147,10 +192,12 @@ export function createEmulator(options: EmulatorOptions): Emulator {
     });
     const lifetime = new Lifetime({ deleted, rotation, events: monitoring.keyEvents });
     const handler = new KeyVaultHandler({
-      services: { keys, deleted, backups: new KeyBackups(repo, domain), crypto: new CryptoService(keys, clock), rotation, release },
+      services: { keys, deleted, backups: new KeyBackups(repo), crypto: new CryptoService(keys, clock), rotation, release, access },
       tokens,
       authMode: options.authMode ?? "strict",
-      ...(options.identityEndpoint ? { identity: { header: identityHeader } } : {}),
+      ...(options.identityEndpoint
+        ? { identity: { header: identityHeader, ...(options.identityPrincipal ? { principal: options.identityPrincipal } : {}) } }
+        : {}),
       ...(options.defaultVault ? { defaultVault: options.defaultVault } : {}),
       clock,
       clockWork: lifetime,
@@ -164,9 +211,25 @@ export function createEmulator(options: EmulatorOptions): Emulator {
     };
     return {
       handle: (request) => handler.handle(request),
-      issueToken: (subject, audience) => tokens.issue(subject, audience),
+      issueToken: (subject, audience, oid) => tokens.issue(subject, audience, oid),
       identityHeader,
-      configureVault: ({ name, kind, ...settings }) => repo.vaults.configure({ name, kind }, settings),
+      configureVault: ({ name, kind, administrators, ...settings }) => {
+        if (administrators?.length && kind !== "managedhsm") {
+          throw new VaultError("BadParameter", "--administrators applies to a managed HSM; a key vault's roles are assigned with `kvkey emulator role assignment create`.");
+        }
+        return repo.vaults.configure({ name, kind }, settings, (vault) => {
+          if (administrators?.length) access.assignInWrite(vault, MANAGED_HSM_ADMINISTRATOR, administrators);
+        });
+      },
+      roles: {
+        create: (target, assignment) => access.create(target, target.name, assignment),
+        list: (target, filter = {}) => access.list(target, target.name, filter.scope ?? "/", filter.principalId),
+        delete: (target, name) => access.delete(target, target.name, name),
+        definitions: (kind) => access.roleDefinitions({ name: "", kind }),
+      },
+      downloadSecurityDomain: (target, { certificates, quorum }) => repo.domains.download(target, certificates, quorum),
+      uploadSecurityDomain: (target, { file, wrappingKeys }) => repo.domains.upload(target, file, wrappingKeys),
+      securityDomainIdOf: (target) => (target.kind === "managedhsm" ? repo.domains.domainId(target) : domain.id),
       takeCreatedVaults: () => repo.vaults.created.splice(0),
       listVaults: () => repo.vaults.list(),
       getVault: (target) => repo.vaults.get(target),

@@ -128,6 +128,7 @@ export async function startEmulator(options: ServeOptions): Promise<ServedEmulat
         port: await freePort(host, requested),
         authMode: emulatorOptions.authMode ?? "any",
         identityEndpoint: emulatorOptions.identityEndpoint ?? false,
+        ...(options.identityPrincipal ? { identityPrincipal: options.identityPrincipal } : {}),
         ...(options.defaultVault ? { defaultVault: options.defaultVault } : {}),
         keyPem: tls.keyPem,
         certPem: tls.certPem,

@@ -1,7 +1,7 @@
 // Key Vault's AuditEvent names for the data-plane operations (`operationName`, "ObjectVerb"), as Azure's
 // Key Vault logging reference lists them (learn.microsoft.com/azure/key-vault/general/logging, operation
-// names table). Release, attestation and random bytes are not in that table: their names here are the
-// emulator's own (docs/monitoring.md says so). Shared: the emulator writes them (keyed by its route
+// names table). Release, attestation, random bytes and Managed HSM role management are not in that
+// table: their names here are the emulator's own (docs/monitoring.md says so). Shared: the emulator writes them (keyed by its route
 // names, emulator/http/audit-record.ts), `kvkey emulator logs --operation` checks against them.
 
 export const OPERATION_NAMES = {
@@ -24,6 +24,13 @@ export const OPERATION_NAMES = {
   releaseKey: "KeyRelease",
   getKeyAttestation: "KeyGetAttestation",
   getRandomBytes: "GetRandomBytes",
+  // Managed HSM local RBAC: the emulator's names, in the same Object+Verb form.
+  createRoleAssignment: "RoleAssignmentCreate",
+  getRoleAssignment: "RoleAssignmentGet",
+  deleteRoleAssignment: "RoleAssignmentDelete",
+  listRoleAssignments: "RoleAssignmentList",
+  getRoleDefinition: "RoleDefinitionGet",
+  listRoleDefinitions: "RoleDefinitionList",
 } as const;
 
 export const CRYPTO_OPERATION_NAMES = {

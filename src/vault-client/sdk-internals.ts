@@ -82,3 +82,48 @@ export function dropFormDataPolicy(client: KeyClient): void {
 function generatedClient(client: KeyClient): unknown {
   return (client as unknown as { client?: unknown }).client;
 }
+
+/** A response of the generated client's REST layer: status as text, the parsed body. */
+interface RestResponse {
+  status: string;
+  body: unknown;
+  headers: Record<string, string>;
+}
+
+interface RestPath {
+  get(options?: object): Promise<RestResponse>;
+  put(options?: object): Promise<RestResponse>;
+  delete(options?: object): Promise<RestResponse>;
+}
+
+/**
+ * One request to the vault or HSM at a path the SDK has no method for (Managed HSM role management),
+ * through the KeyClient's own pipeline: credential and challenge, retries, kvkey's policies, --debug.
+ * A status other than 2xx throws a RestError carrying the service's body, so the CLI reports it as any
+ * service error.
+ */
+export async function vaultRequest(client: KeyClient, method: "GET" | "PUT" | "DELETE", path: string, body?: unknown): Promise<unknown> {
+  const rest = (generatedClient(client) as { _client?: { path?: (p: string) => RestPath } } | undefined)?._client;
+  if (typeof rest?.path !== "function") {
+    throw new SdkInternalsError("This version of @azure/keyvault-keys does not expose its REST client; kvkey needs 4.10.x.");
+  }
+  const at = rest.path(path);
+  const options = body === undefined ? {} : { body, contentType: "application/json" };
+  const response = method === "GET" ? await at.get(options) : method === "PUT" ? await at.put(options) : await at.delete(options);
+  if (!/^2\d\d$/.test(response.status)) {
+    const { RestError, createHttpHeaders, createPipelineRequest } = await import("@azure/core-rest-pipeline");
+    const error = (response.body as { error?: { code?: string; message?: string } } | undefined)?.error;
+    const status = Number(response.status);
+    throw new RestError(error?.message ?? `The service answered ${status}.`, {
+      statusCode: status,
+      ...(error?.code ? { code: error.code } : {}),
+      response: {
+        status,
+        headers: createHttpHeaders(response.headers),
+        request: createPipelineRequest({ url: path, method }),
+        bodyAsText: typeof response.body === "string" ? response.body : JSON.stringify(response.body ?? ""),
+      },
+    });
+  }
+  return response.body;
+}

@@ -17,9 +17,11 @@ describe("kvkey emulator vault", () => {
     expect(created.code).toBe(0);
     expect(created.json()).toEqual({
       enablePurgeProtection: true,
+      enableRbacAuthorization: false,
       enableSoftDelete: true,
       kind: "vault",
       name: "pp",
+      sku: { family: "A", name: "premium" },
       softDeleteRetentionInDays: 7,
       vaultUri: "https://pp.vault.localhost/",
     });

@@ -95,3 +95,13 @@ export function tokenFor(emulator: Emulator, url: string): string {
   const container = labels.length >= 3 && (labels[1] === "vault" || labels[1] === "managedhsm");
   return emulator.issueToken("test", `https://${container ? labels.slice(1).join(".") : host}`).token;
 }
+
+/** What a promise rejects with; fails the test when it resolves. */
+export async function rejection(promise: Promise<unknown>): Promise<any> {
+  try {
+    await promise;
+  } catch (err) {
+    return err;
+  }
+  throw new Error("expected a rejection");
+}

@@ -1,4 +1,5 @@
 import type { TokenState } from "./audit-store.js";
+import { readUnverifiedClaims } from "../../shared/jwt.js";
 
 // Who called, for the audit log: the identifying claims of the bearer token (AuditEvent
 // `identity.claim`). A token this emulator issued is verified with its signing key; any other token
@@ -33,22 +34,10 @@ export class IdentityReader {
     const verified = this.verify(token);
     const identity: CallerIdentity = verified
       ? { claims: JSON.stringify(pick(verified as Record<string, unknown>)), token: "verified" }
-      : { claims: JSON.stringify(pick(readUnverified(token))), token: "unverified" };
+      : { claims: JSON.stringify(pick(readUnverifiedClaims(token))), token: "unverified" };
     if (this.cache.size >= CACHE_SIZE) this.cache.delete(this.cache.keys().next().value!);
     this.cache.set(token, { identity, at: now });
     return identity;
-  }
-}
-
-/** The payload of a JWT, without checking anything; {} for anything that is not one. */
-function readUnverified(token: string): Record<string, unknown> {
-  const parts = token.split(".");
-  if (parts.length !== 3) return {};
-  try {
-    const payload = JSON.parse(Buffer.from(parts[1]!, "base64url").toString("utf8")) as unknown;
-    return typeof payload === "object" && payload !== null && !Array.isArray(payload) ? (payload as Record<string, unknown>) : {};
-  } catch {
-    return {};
   }
 }
 

@@ -97,6 +97,15 @@ export const VaultErrors = {
   keyOperationForbidden(operation: string): VaultError {
     return new VaultError("Forbidden", `Operation ${operation} is not permitted on this key.`, "KeyOperationForbidden");
   },
+  /**
+   * An HSM key asked of a Standard key vault. The message is the service's, as quoted in
+   * Azure/azure-sdk-for-net#6551 and Azure/azure-sdk-for-js#18267; the status and code were not in those
+   * reports: 403 Forbidden is the emulator's choice (the service's other "not allowed" refusals of a sound
+   * request are Forbidden, and a 4xx is never retried).
+   */
+  hardwareKeyOnStandardVault(): VaultError {
+    return new VaultError("Forbidden", "Hardware key operation not allowed on standard vault");
+  },
   keyDisabled(operation: string): VaultError {
     return new VaultError("Forbidden", `Operation ${operation} is not allowed on a disabled key.`, "KeyDisabled");
   },
@@ -124,6 +133,16 @@ export const VaultErrors = {
         "with; keys created since then are sealed under the current one.",
       "SecurityDomainMismatch",
     );
+  },
+  /** Role management (Managed HSM local RBAC); the emulator's messages. */
+  roleDefinitionNotFound(role: string): VaultError {
+    return new VaultError("NotFound", `The role definition '${role}' was not found. List the roles with: kvkey emulator role definition list.`, "RoleDefinitionNotFound");
+  },
+  roleAssignmentNotFound(name: string): VaultError {
+    return new VaultError("NotFound", `The role assignment '${name}' was not found.`, "RoleAssignmentNotFound");
+  },
+  roleAssignmentExists(name: string): VaultError {
+    return new VaultError("Conflict", `The role assignment '${name}' already exists.`, "RoleAssignmentExists");
   },
   curveNotSupported(curve: string): VaultError {
     return new VaultError(

@@ -1,6 +1,6 @@
 import { VaultErrors } from "./errors.js";
 import { KEY_NAME_PATTERN, type KeyOperation, type KeyType, type ReleasePolicy } from "./key.js";
-import type { VaultKind } from "./vault.js";
+import type { Vault, VaultKind } from "./vault.js";
 
 // The service's rules for a key's name, operations, tags and release settings: what create, import
 // and update check before anything is stored, and what the wire layer checks while it reads a body.
@@ -28,6 +28,14 @@ export function effectiveKeyType(kty: KeyType, kind: VaultKind): KeyType {
     throw VaultErrors.badParameter(`The key type ${kty} is not supported in a key vault; symmetric keys are available in Managed HSM only.`);
   }
   return kty;
+}
+
+/**
+ * A Standard key vault holds software keys only: an RSA-HSM or EC-HSM key (created, imported, rotated
+ * or restored) is refused, as the service refuses it.
+ */
+export function assertKeyTypeAllowed(vault: Pick<Vault, "kind" | "sku">, kty: KeyType): void {
+  if (vault.kind === "vault" && vault.sku === "standard" && kty.endsWith("-HSM")) throw VaultErrors.hardwareKeyOnStandardVault();
 }
 
 export function validateKeyOps(value: unknown): KeyOperation[] {

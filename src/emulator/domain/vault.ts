@@ -3,6 +3,19 @@
 
 export type VaultKind = "vault" | "managedhsm";
 
+/**
+ * A key vault's pricing tier: only Premium holds HSM-protected keys (RSA-HSM, EC-HSM). A Managed HSM has
+ * no such choice (every key is an HSM key); its tier is reported as premium.
+ */
+export type VaultSku = "standard" | "premium";
+export const VAULT_SKUS: readonly VaultSku[] = ["standard", "premium"];
+/**
+ * A container made without a SKU (by its first key, or `emulator vault create` without `--sku`) is
+ * Premium: that is what the emulator always was, so no existing setup starts refusing HSM keys. az's own
+ * default is standard: test against `--sku standard` to meet what an az-created vault answers.
+ */
+export const DEFAULT_SKU: VaultSku = "premium";
+
 export interface Vault {
   /** `{name}.{kind}` in lower case: the identity of the container in the store. */
   readonly id: string;
@@ -13,6 +26,12 @@ export interface Vault {
   readonly purgeProtection: boolean;
   /** Unix seconds. */
   readonly created: number;
+  readonly sku: VaultSku;
+  /**
+   * Whether requests are authorized by role assignments (`enableRbacAuthorization` for a key vault, local
+   * RBAC for a Managed HSM). Off unless asked for: the emulator's default is a permissive vault.
+   */
+  readonly rbacAuthorization: boolean;
 }
 
 /** Which container a request addresses: decided by the wire layer from the Host header. */
@@ -26,6 +45,8 @@ export interface VaultSettings {
   /** 7..90 days. */
   retentionDays?: number;
   purgeProtection?: boolean;
+  sku?: VaultSku;
+  rbacAuthorization?: boolean;
 }
 
 export const DEFAULT_RETENTION_DAYS = 90;

@@ -2,6 +2,8 @@ import { createHmac, randomUUID, timingSafeEqual } from "node:crypto";
 import type { Addressed } from "./host.js";
 import { challengeResource } from "./host.js";
 
+export { readUnverifiedClaims } from "../../shared/jwt.js";
+
 // Bearer tokens for the emulator. They are JWT-shaped (HS256) so any client can carry them and the
 // emulator can tell who called; the signing key is derived from the security domain, so a token is
 // good only for the data directory that issued it. Expiry follows the wall clock, not the emulator
@@ -10,6 +12,8 @@ import { challengeResource } from "./host.js";
 export const LOCAL_TENANT_ID = "00000000-0000-0000-0000-00000000cafe";
 const ISSUER = `https://login.microsoftonline.com/${LOCAL_TENANT_ID}/v2.0`;
 const TOKEN_LIFETIME_S = 3600;
+/** The `oid` of kvkey's own tokens (the CLI's principal): what `--administrators` defaults to. */
+export const LOCAL_PRINCIPAL_ID = "00000000-0000-0000-0000-000000000001";
 
 export interface IssuedToken {
   token: string;
@@ -35,7 +39,11 @@ export type AuthMode = "strict" | "any";
 export class TokenAuthority {
   constructor(private readonly key: Buffer) {}
 
-  issue(subject = "local", audience = "https://vault.localhost"): IssuedToken {
+  /**
+   * A token for `subject`; its `oid` (the principal RBAC checks) is `oid` when given, the local CLI's
+   * fixed id for "local", and a fresh one otherwise.
+   */
+  issue(subject = "local", audience = "https://vault.localhost", oid?: string): IssuedToken {
     const now = Math.floor(Date.now() / 1000);
     const header = Buffer.from(JSON.stringify({ alg: "HS256", typ: "JWT" })).toString("base64url");
     const claims = {
@@ -43,7 +51,7 @@ export class TokenAuthority {
       iss: ISSUER,
       tid: LOCAL_TENANT_ID,
       sub: subject,
-      oid: subject === "local" ? "00000000-0000-0000-0000-000000000001" : randomUUID(),
+      oid: oid ?? (subject === "local" ? LOCAL_PRINCIPAL_ID : randomUUID()),
       iat: now,
       nbf: now - 60,
       exp: now + TOKEN_LIFETIME_S,

@@ -6,6 +6,8 @@ import type { KeyBackups } from "../service/key-backup.js";
 import type { KeyService } from "../service/key-service.js";
 import type { ReleaseService } from "../service/release-service.js";
 import type { RotationService } from "../service/rotation-service.js";
+import type { AccessControl } from "../service/access-control.js";
+import { roleOperation } from "./role-management.js";
 import type { Addressed } from "./host.js";
 import { keyOperation, randomBytesOperation } from "./key-operations.js";
 import { pageSize, parseCreateKey, parseImportKey, parseJsonBody, parseRestore, parseUpdateKey } from "./parse.js";
@@ -31,6 +33,8 @@ export interface KeyVaultServices {
   rotation?: RotationService;
   /** Secure key release and key attestation (issue 6). */
   release?: ReleaseService;
+  /** Role-based access (issue 22): the authorize step's decisions and Managed HSM role management. */
+  access?: AccessControl;
 }
 
 /** Where and how the operation was asked: the vault, the query, the api-version and the body. */
@@ -96,6 +100,14 @@ export async function runOperation(services: KeyVaultServices, op: Route, r: Ope
     case "releaseKey":
     case "getKeyAttestation":
       return rotationAndReleaseOperation(services, op, r);
+    case "createRoleAssignment":
+    case "getRoleAssignment":
+    case "deleteRoleAssignment":
+    case "listRoleAssignments":
+    case "getRoleDefinition":
+    case "listRoleDefinitions":
+      if (!services.access) return failure(501, "NotImplemented", `The operation '${op.op}' is not available in this emulator.`);
+      return roleOperation(services.access, op, at, query, body);
   }
 }
 

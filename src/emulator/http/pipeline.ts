@@ -4,6 +4,7 @@ import type { VaultTarget } from "../domain/vault.js";
 import { monotonicMs } from "../../shared/monotonic.js";
 import { checkApiVersion } from "./api-version.js";
 import { bearerToken, type AuthMode, type TokenAuthority } from "./auth.js";
+import { authorize, callerOf } from "./authorize.js";
 import { addressRequest, challengeResource, type Addressed } from "./host.js";
 import { handleIdentityRequest, isIdentityRequest, type IdentityOptions } from "./identity.js";
 import { runOperation, type KeyVaultServices } from "./operations.js";
@@ -85,7 +86,7 @@ export class KeyVaultHandler {
     (ctx) => this.addressVault(ctx), //         the vault from the Host header (404: not a vault host)
     identifyOperation, //                       which operation the method and path name (held if none)
     (ctx) => this.authenticate(ctx), //         no bearer token: 401 challenge, before the body is read; token check
-    // authorize (per-vault RBAC): here, with ctx.vault, ctx.token's caller and ctx.route's data action
+    (ctx) => this.authorize(ctx), //            403 when the vault enforces RBAC and no role of the caller grants the route's data action
     requireApiVersion, //                       400 without a known api-version
     limitBody, //                               413 above MAX_BODY_BYTES
     requireOperation, //                        404/405 for a path or method that names no operation
@@ -159,6 +160,10 @@ export class KeyVaultHandler {
     return undefined;
   }
 
+  private authorize(ctx: RequestContext): Answer | undefined {
+    return authorize(this.o.services.access, ctx.vault!, ctx.route, () => callerOf(ctx.token, this.o.tokens, this.o.authMode ?? "strict"));
+  }
+
   private async tick(ctx: RequestContext): Promise<undefined> {
     // POST /rng reads no key: nothing about the vault's keys needs to be up to date for it.
     if (ctx.route!.op !== "getRandomBytes") await this.o.clockWork?.tick(ctx.vault!.target, this.o.clock.now());
@@ -179,7 +184,7 @@ function readUrl(ctx: RequestContext): Answer | undefined {
 
 function identifyOperation(ctx: RequestContext): undefined {
   try {
-    ctx.route = route(ctx.request.method, ctx.url!.pathname);
+    ctx.route = route(ctx.request.method, ctx.url!.pathname, ctx.vault!.target.kind);
   } catch (err) {
     if (!(err instanceof VaultError)) throw err;
     ctx.unknownOperation = err;

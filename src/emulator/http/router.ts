@@ -27,7 +27,14 @@ export type Route =
   | { op: "getDeletedKey"; name: string }
   | { op: "purgeDeletedKey"; name: string }
   | { op: "recoverDeletedKey"; name: string }
-  | { op: "getRandomBytes" };
+  | { op: "getRandomBytes" }
+  // Managed HSM local RBAC (api-version 7.2 on): `/{scope}/providers/Microsoft.Authorization/...`.
+  | { op: "createRoleAssignment"; scope: string; assignment: string }
+  | { op: "getRoleAssignment"; scope: string; assignment: string }
+  | { op: "deleteRoleAssignment"; scope: string; assignment: string }
+  | { op: "listRoleAssignments"; scope: string }
+  | { op: "getRoleDefinition"; scope: string; definition: string }
+  | { op: "listRoleDefinitions"; scope: string };
 
 const CRYPTO_OPS = new Set<string>(["encrypt", "decrypt", "wrapkey", "unwrapkey", "sign", "verify"]);
 
@@ -37,6 +44,37 @@ function notFound(path: string): VaultError {
 
 function methodNotAllowed(method: string): VaultError {
   return new VaultError("MethodNotAllowed", `The requested resource does not support http method '${method}'.`);
+}
+
+const AUTHORIZATION = /^(.*?)\/providers\/Microsoft\.Authorization\/(roleAssignments|roleDefinitions)(?:\/([^/]*))?\/?$/i;
+
+/**
+ * `/{scope}/providers/Microsoft.Authorization/roleAssignments[/{name}]` and `.../roleDefinitions[/{name}]`.
+ * The scope is what comes before (`/`, `/keys`, `/keys/{name}`; SDKs send `//providers/...` or
+ * `/providers/...` for `/`). Undefined when the path is not one of these.
+ */
+function rbacRoute(m: string, rawPath: string): Route | undefined {
+  const match = AUTHORIZATION.exec(rawPath);
+  if (!match) return undefined;
+  const scope = segment(match[1]!, rawPath);
+  const name = match[3] === undefined || match[3] === "" ? undefined : segment(match[3], rawPath);
+  if (match[2]!.toLowerCase() === "roleassignments") {
+    if (name === undefined) {
+      if (m === "GET") return { op: "listRoleAssignments", scope };
+      throw methodNotAllowed(m);
+    }
+    if (m === "PUT") return { op: "createRoleAssignment", scope, assignment: name };
+    if (m === "GET") return { op: "getRoleAssignment", scope, assignment: name };
+    if (m === "DELETE") return { op: "deleteRoleAssignment", scope, assignment: name };
+    throw methodNotAllowed(m);
+  }
+  if (name === undefined) {
+    if (m === "GET") return { op: "listRoleDefinitions", scope };
+    throw methodNotAllowed(m);
+  }
+  // Custom role definitions (PUT, DELETE) are not emulated: the built-in roles are read-only.
+  if (m === "GET") return { op: "getRoleDefinition", scope, definition: name };
+  throw methodNotAllowed(m);
 }
 
 function segment(raw: string, path: string): string {
@@ -52,8 +90,14 @@ function ver(raw: string | undefined): string | undefined {
   return raw === undefined || raw === "" ? undefined : raw;
 }
 
-export function route(method: string, rawPath: string): Route {
+/**
+ * The operation a method and path name. `kind` is the container's: only a Managed HSM serves its local
+ * RBAC routes on the data plane (a key vault's role assignments are ARM's, so its host answers them 404).
+ */
+export function route(method: string, rawPath: string, kind?: "vault" | "managedhsm"): Route {
   const m = method.toUpperCase();
+  const rbac = kind === "managedhsm" ? rbacRoute(m, rawPath) : undefined;
+  if (rbac) return rbac;
   const segs = rawPath.split("/").slice(1).map((s) => segment(s, rawPath));
   const head = segs[0]?.toLowerCase();
   const lit = (i: number) => segs[i]?.toLowerCase();

@@ -25,6 +25,8 @@ export interface WorkerOptions {
   port: number;
   authMode: AuthMode;
   identityEndpoint: boolean;
+  /** The `oid` of the managed-identity endpoint's tokens. */
+  identityPrincipal?: string;
   defaultVault?: VaultTarget;
   keyPem: string;
   certPem: string;
@@ -167,6 +169,7 @@ export function runEmulatorWorker(exit: (code: number) => void): void {
           dataDir: o.dataDir,
           authMode: o.authMode,
           identityEndpoint: o.identityEndpoint,
+          ...(o.identityPrincipal ? { identityPrincipal: o.identityPrincipal } : {}),
           ...(o.defaultVault ? { defaultVault: o.defaultVault } : {}),
         });
         const listener = await listen(emulator, { keyPem: o.keyPem, certPem: o.certPem }, o.port, o.host, o.timeouts);

@@ -1,18 +1,16 @@
 import { VaultErrors } from "../domain/errors.js";
 import type { KeyView } from "../domain/key.js";
 import type { VaultTarget } from "../domain/vault.js";
-import type { SecurityDomain } from "../crypto/seal.js";
+import { assertKeyTypeAllowed } from "../domain/key-rules.js";
 import { openBackup, sealBackup } from "./backup-blob.js";
 import type { KeyRepository } from "./key-repository.js";
 
 // Backup and restore: every version of one key, with its rotation policy, in one blob sealed under the
-// security domain (backup-blob.ts), so a backup restores only where the same domain file is present.
+// container's security domain (backup-blob.ts, vault-domains.ts): a key vault's backup restores where
+// the same domain file is present, a Managed HSM's only into an HSM holding the same HSM domain.
 
 export class KeyBackups {
-  constructor(
-    private readonly repo: KeyRepository,
-    private readonly domain: SecurityDomain,
-  ) {}
+  constructor(private readonly repo: KeyRepository) {}
 
   backupKey(target: VaultTarget, host: string, name: string): Buffer {
     const { store, materials } = this.repo;
@@ -26,13 +24,20 @@ export class KeyBackups {
       }));
       return sealBackup(
         { vaultKind: vault.kind, name: record.name, versions, ...(record.rotationPolicy ? { rotationPolicy: record.rotationPolicy } : {}) },
-        this.domain,
+        this.repo.domains.of(vault),
       );
     });
   }
 
   restoreKey(target: VaultTarget, blob: Buffer): KeyView {
-    const backup = openBackup(blob, this.domain);
+    // A Managed HSM that does not exist yet would be made with a new domain, which no backup can match:
+    // it is looked up (never created) to open the blob, and a missing one gets the data directory's
+    // domain, which refuses an HSM backup as a mismatch without creating anything.
+    const domain = this.repo.store.read(() => {
+      const existing = this.repo.vaults.get(target);
+      return existing ? this.repo.domains.of(existing) : this.repo.domains.of({ id: "", kind: "vault", name: target.name });
+    });
+    const backup = openBackup(blob, domain);
     if (backup.vaultKind !== target.kind) {
       const from = backup.vaultKind === "vault" ? "a key vault" : "a managed HSM";
       const to = target.kind === "vault" ? "a key vault" : "a managed HSM";
@@ -42,6 +47,7 @@ export class KeyBackups {
     const { store, materials } = this.repo;
     return store.write(() => {
       const vault = this.repo.vaults.forWrite(target);
+      assertKeyTypeAllowed(vault, backup.versions[backup.versions.length - 1]!.version.kty);
       const record = store.getKey(vault.id, backup.name);
       if (record?.deletion) throw VaultErrors.deletedButRecoverable(record.name);
       if (record) throw VaultErrors.keyAlreadyExists(record.name);

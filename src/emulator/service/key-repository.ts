@@ -9,6 +9,7 @@ import { KeyChanges } from "./key-changes.js";
 import type { MaterialCache } from "./material-cache.js";
 import { SealedMaterial } from "./sealed-material.js";
 import { VaultRegistry } from "./vault-registry.js";
+import { VaultDomains } from "./vault-domains.js";
 
 /**
  * What every key use case stands on (KeyService, DeletedKeys, KeyBackups, RotationService): the store,
@@ -18,6 +19,8 @@ import { VaultRegistry } from "./vault-registry.js";
 export class KeyRepository {
   readonly vaults: VaultRegistry;
   readonly materials: SealedMaterial;
+  /** The security domain each container's backups are sealed under (a Managed HSM has its own). */
+  readonly domains: VaultDomains;
   readonly changes = new KeyChanges();
 
   constructor(
@@ -26,7 +29,8 @@ export class KeyRepository {
     readonly clock: Clock,
     cache?: MaterialCache,
   ) {
-    this.vaults = new VaultRegistry(store, clock);
+    this.domains = new VaultDomains(store, domain);
+    this.vaults = new VaultRegistry(store, clock, (id) => this.domains.sealNew(id));
     this.materials = new SealedMaterial(domain, cache);
   }
 

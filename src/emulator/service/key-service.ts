@@ -16,6 +16,7 @@ import {
 import {
   assertExportableIsHsm,
   assertKeyName,
+  assertKeyTypeAllowed,
   assertReleasePolicyRules,
   effectiveKeyType,
   isImportableType,
@@ -98,8 +99,9 @@ export class KeyService {
     const attributes = this.validateAttributes(request.attributes, request.releasePolicy);
     assertExportableIsHsm(kty, attributes.exportable);
     const tags = validateTags(request.tags);
-    // Fail before spending a second on RSA-4096 when the name is taken by a deleted key.
-    this.repo.store.read(() => this.assertNameUsable(target, name));
+    // Fail before spending a second on RSA-4096 when the name is taken by a deleted key, or the vault's
+    // SKU refuses the key type.
+    this.repo.store.read(() => this.assertNameUsable(target, name, kty));
     const material = await generateKeyMaterial(spec);
     return this.addVersion(target, name, {
       kty,
@@ -140,9 +142,10 @@ export class KeyService {
     return this.getKeyWithMaterial(target, target.name, name, version);
   }
 
-  private assertNameUsable(target: VaultTarget, name: string): void {
+  private assertNameUsable(target: VaultTarget, name: string, kty: KeyType): void {
     const vault = this.repo.store.getVault(vaultId(target.name, target.kind));
     if (!vault) return;
+    assertKeyTypeAllowed(vault, kty);
     const record = this.repo.store.getKey(vault.id, name);
     if (record?.deletion) throw VaultErrors.deletedButRecoverable(record.name);
   }
@@ -151,6 +154,7 @@ export class KeyService {
     const { store, materials } = this.repo;
     return store.write(() => {
       const vault = this.repo.vaults.forWrite(target);
+      assertKeyTypeAllowed(vault, v.kty);
       const now = this.repo.now();
       let record = store.getKey(vault.id, name);
       // Rotation adds to a key that must still be there (and active) when the transaction runs.

@@ -1,10 +1,12 @@
 import type { Clock } from "../domain/clock.js";
 import { VaultErrors } from "../domain/errors.js";
 import {
+  DEFAULT_SKU,
   DEFAULT_RETENTION_DAYS,
   MAX_RETENTION_DAYS,
   MIN_RETENTION_DAYS,
   VAULT_NAME_PATTERN,
+  VAULT_SKUS,
   vaultId,
   type Vault,
   type VaultSettings,
@@ -21,6 +23,8 @@ export class VaultRegistry {
   constructor(
     private readonly store: KeyStore,
     private readonly clock: Clock,
+    /** A new Managed HSM's own security domain, sealed for its row (vault-domains.ts); none: HSMs share the data directory's. */
+    private readonly newHsmDomain?: (vaultId: string) => Buffer,
   ) {}
 
   /** Vaults created since the caller last looked; the CLI tells the user once when it happens. */
@@ -49,8 +53,13 @@ export class VaultRegistry {
       retentionDays: DEFAULT_RETENTION_DAYS,
       purgeProtection: false,
       created: toUnixSeconds(this.clock.now()),
+      sku: DEFAULT_SKU,
+      rbacAuthorization: false,
     };
     this.store.insertVault(vault);
+    // Every Managed HSM gets its own security domain when it comes into being, as in Azure: a key backup
+    // restores only into an HSM holding the same domain (`emulator security-domain download|upload`).
+    if (vault.kind === "managedhsm" && this.newHsmDomain) this.store.setVaultSecurityDomain(id, this.newHsmDomain(id));
     this.created.push(vault);
     return vault;
   }
@@ -72,12 +81,13 @@ export class VaultRegistry {
   }
 
   /**
-   * Sets a container's soft-delete retention and purge protection, creating the container if needed.
-   * In Azure these are control-plane properties (no data-plane route sets them), so this is reached
-   * only programmatically. Unlike Azure it may also turn purge protection off again: it is a test
-   * harness knob. Keys already deleted keep the scheduled purge date they were given.
+   * Sets a container's soft-delete retention, purge protection, SKU and RBAC authorization, creating the
+   * container if needed. In Azure these are control-plane properties (no data-plane route sets them), so
+   * this is reached only programmatically. Unlike Azure it may also turn purge protection off again: it
+   * is a test harness knob. Keys already deleted keep the scheduled purge date they were given; keys
+   * already in a vault moved to Standard stay, but no new HSM key comes in.
    */
-  configure(target: VaultTarget, settings: VaultSettings): Vault {
+  configure(target: VaultTarget, settings: VaultSettings, inSameWrite?: (vault: Vault) => void): Vault {
     if (!VAULT_NAME_PATTERN.test(target.name)) {
       throw VaultErrors.badParameter(`The vault name '${target.name}' is not valid: use 1-24 letters, digits and dashes.`);
     }
@@ -87,14 +97,23 @@ export class VaultRegistry {
         `The soft-delete retention must be a whole number of days from ${MIN_RETENTION_DAYS} to ${MAX_RETENTION_DAYS}; ${days} is not.`,
       );
     }
+    if (settings.sku !== undefined && !VAULT_SKUS.includes(settings.sku)) {
+      throw VaultErrors.badParameter(`The SKU '${String(settings.sku)}' is not valid: use standard or premium.`);
+    }
+    if (settings.sku === "standard" && target.kind === "managedhsm") {
+      throw VaultErrors.badParameter("A managed HSM has no standard tier: every key in it is an HSM key.");
+    }
     return this.store.write(() => {
       const current = this.forWrite(target);
       const next: Vault = {
         ...current,
         retentionDays: days ?? current.retentionDays,
         purgeProtection: settings.purgeProtection ?? current.purgeProtection,
+        sku: settings.sku ?? current.sku,
+        rbacAuthorization: settings.rbacAuthorization ?? current.rbacAuthorization,
       };
       this.store.updateVaultSettings(next);
+      inSameWrite?.(next);
       return next;
     });
   }

@@ -30,9 +30,13 @@ export interface KeyStore {
   read<T>(fn: () => T): T;
 
   getVault(id: string): Vault | undefined;
-  insertVault(vault: Vault): void;
-  /** Changes a vault's soft-delete settings (retention, purge protection). */
+  /** A new container; without a SKU it is Premium, without RBAC permissive (domain/vault.ts). */
+  insertVault(vault: Omit<Vault, "sku" | "rbacAuthorization"> & Partial<Pick<Vault, "sku" | "rbacAuthorization">>): void;
+  /** Changes a vault's settings (retention, purge protection, SKU, RBAC). */
   updateVaultSettings(vault: Vault): void;
+  /** A Managed HSM's own security domain, sealed under the data directory's; undefined for one made before HSMs had their own. */
+  getVaultSecurityDomain(id: string): Buffer | undefined;
+  setVaultSecurityDomain(id: string, sealed: Buffer): void;
   listVaults(): Vault[];
   /** Removes a vault and every key in it (active or deleted). */
   deleteVault(id: string): void;

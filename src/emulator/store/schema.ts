@@ -139,4 +139,24 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX event_deliveries_due ON event_deliveries (next_attempt) WHERE state = 'pending';
   CREATE INDEX event_deliveries_by_subscription ON event_deliveries (subscription);
   `,
+  // 4: failing like Azure (issue 22): a key vault's SKU (a Standard vault refuses HSM keys), whether a
+  // container enforces role-based access (off unless asked), its role assignments, and a Managed HSM's
+  // own security domain (32 bytes, sealed under the data directory's; NULL for an HSM created before this
+  // migration, which keeps using the data directory's domain so its old backups still restore).
+  `
+  ALTER TABLE vaults ADD COLUMN sku TEXT NOT NULL DEFAULT 'premium' CHECK (sku IN ('standard', 'premium'));
+  ALTER TABLE vaults ADD COLUMN rbac_authorization INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE vaults ADD COLUMN security_domain BLOB;
+
+  CREATE TABLE role_assignments (
+    vault_id           TEXT NOT NULL REFERENCES vaults(id) ON DELETE CASCADE,
+    name               TEXT NOT NULL COLLATE NOCASE,
+    scope              TEXT NOT NULL COLLATE NOCASE,
+    role_definition_id TEXT NOT NULL COLLATE NOCASE,
+    principal_id       TEXT NOT NULL COLLATE NOCASE,
+    created            INTEGER NOT NULL,
+    PRIMARY KEY (vault_id, name)
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX role_assignments_by_principal ON role_assignments (vault_id, principal_id);
+  `,
 ];

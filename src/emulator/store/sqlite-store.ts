@@ -2,7 +2,7 @@ import Database from "better-sqlite3";
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import type { Vault, VaultKind } from "../domain/vault.js";
+import { DEFAULT_SKU, type Vault, type VaultKind, type VaultSku } from "../domain/vault.js";
 import type { CurveName, DeletionInfo, KeyOperation, KeyType, KeyVersion, PublicJwk } from "../domain/key.js";
 import type { KeyListEntry, KeyRecord, KeyStore, StoredVersion } from "./key-store.js";
 import { MIGRATIONS } from "./schema.js";
@@ -154,14 +154,17 @@ export class SqliteKeyStore implements KeyStore {
     this.migrate();
     const db = this.db;
     this.stmts = {
-      getVault: db.prepare("SELECT * FROM vaults WHERE id = ?"),
-      listVaults: db.prepare("SELECT * FROM vaults ORDER BY id"),
+      getVault: db.prepare(`SELECT ${VAULT_COLUMNS} FROM vaults WHERE id = ?`),
+      listVaults: db.prepare(`SELECT ${VAULT_COLUMNS} FROM vaults ORDER BY id`),
       deleteVaultKeys: db.prepare("DELETE FROM keys WHERE vault_id = ?"),
       deleteVault: db.prepare("DELETE FROM vaults WHERE id = ?"),
       insertVault: db.prepare(
-        "INSERT INTO vaults (id, name, kind, retention_days, purge_protection, created) VALUES (@id, @name, @kind, @retention_days, @purge_protection, @created)",
+        `INSERT INTO vaults (id, name, kind, retention_days, purge_protection, created, sku, rbac_authorization)
+         VALUES (@id, @name, @kind, @retention_days, @purge_protection, @created, @sku, @rbac_authorization)`,
       ),
-      updateVaultSettings: db.prepare("UPDATE vaults SET retention_days = ?, purge_protection = ? WHERE id = ?"),
+      updateVaultSettings: db.prepare("UPDATE vaults SET retention_days = ?, purge_protection = ?, sku = ?, rbac_authorization = ? WHERE id = ?"),
+      getVaultDomain: db.prepare("SELECT security_domain FROM vaults WHERE id = ?"),
+      setVaultDomain: db.prepare("UPDATE vaults SET security_domain = ? WHERE id = ?"),
       getKey: db.prepare("SELECT name, deleted_date, scheduled_purge_date, rotation_policy FROM keys WHERE vault_id = ? AND name = ?"),
       insertKey: db.prepare("INSERT INTO keys (vault_id, name) VALUES (?, ?)"),
       setDeletion: db.prepare("UPDATE keys SET deleted_date = ?, scheduled_purge_date = ? WHERE vault_id = ? AND name = ?"),
@@ -242,13 +245,11 @@ export class SqliteKeyStore implements KeyStore {
   }
 
   getVault(id: string): Vault | undefined {
-    const row = this.stmts.getVault.get(id) as
-      | { id: string; name: string; kind: VaultKind; retention_days: number; purge_protection: number; created: number }
-      | undefined;
+    const row = this.stmts.getVault.get(id) as VaultRow | undefined;
     return row && vaultFromRow(row);
   }
 
-  insertVault(vault: Vault): void {
+  insertVault(vault: Omit<Vault, "sku" | "rbacAuthorization"> & Partial<Pick<Vault, "sku" | "rbacAuthorization">>): void {
     this.stmts.insertVault.run({
       id: vault.id,
       name: vault.name,
@@ -256,11 +257,22 @@ export class SqliteKeyStore implements KeyStore {
       retention_days: vault.retentionDays,
       purge_protection: vault.purgeProtection ? 1 : 0,
       created: vault.created,
+      sku: vault.sku ?? DEFAULT_SKU,
+      rbac_authorization: vault.rbacAuthorization ? 1 : 0,
     });
   }
 
   updateVaultSettings(vault: Vault): void {
-    this.stmts.updateVaultSettings.run(vault.retentionDays, vault.purgeProtection ? 1 : 0, vault.id);
+    this.stmts.updateVaultSettings.run(vault.retentionDays, vault.purgeProtection ? 1 : 0, vault.sku, vault.rbacAuthorization ? 1 : 0, vault.id);
+  }
+
+  getVaultSecurityDomain(id: string): Buffer | undefined {
+    const row = this.stmts.getVaultDomain.get(id) as { security_domain: Buffer | null } | undefined;
+    return row?.security_domain ?? undefined;
+  }
+
+  setVaultSecurityDomain(id: string, sealed: Buffer): void {
+    this.stmts.setVaultDomain.run(sealed, id);
   }
 
   deleteVault(id: string): void {
@@ -270,7 +282,7 @@ export class SqliteKeyStore implements KeyStore {
   }
 
   listVaults(): Vault[] {
-    return (this.stmts.listVaults.all() as Parameters<typeof vaultFromRow>[0][]).map(vaultFromRow);
+    return (this.stmts.listVaults.all() as VaultRow[]).map(vaultFromRow);
   }
 
   getKey(vaultId: string, name: string): KeyRecord | undefined {
@@ -373,7 +385,20 @@ export class SqliteKeyStore implements KeyStore {
   }
 }
 
-function vaultFromRow(row: { id: string; name: string; kind: VaultKind; retention_days: number; purge_protection: number; created: number }): Vault {
+const VAULT_COLUMNS = "id, name, kind, retention_days, purge_protection, created, sku, rbac_authorization";
+
+interface VaultRow {
+  id: string;
+  name: string;
+  kind: VaultKind;
+  retention_days: number;
+  purge_protection: number;
+  created: number;
+  sku: VaultSku;
+  rbac_authorization: number;
+}
+
+function vaultFromRow(row: VaultRow): Vault {
   return {
     id: row.id,
     name: row.name,
@@ -381,5 +406,7 @@ function vaultFromRow(row: { id: string; name: string; kind: VaultKind; retentio
     retentionDays: row.retention_days,
     purgeProtection: row.purge_protection === 1,
     created: row.created,
+    sku: row.sku,
+    rbacAuthorization: row.rbac_authorization === 1,
   };
 }

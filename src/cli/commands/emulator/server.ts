@@ -26,6 +26,8 @@ interface EmulatorState {
   /** For DefaultAzureCredential in apps: IDENTITY_ENDPOINT and IDENTITY_HEADER. */
   identityEndpoint: string;
   identityHeader: string;
+  /** The oid of the managed-identity endpoint's tokens, when fixed (--identity-principal). */
+  identityPrincipal?: string;
   started: string;
 }
 
@@ -66,6 +68,11 @@ export const emulatorStartCommand = defineCommand({
     { flags: "--auth <mode>", help: "Which bearer tokens to accept: any (as other emulators do) or strict (only tokens this emulator issued).", choices: AUTH_MODES, defaultText: "any" },
     { flags: "--default-vault <name>", help: "The key vault that requests to a bare localhost or 127.0.0.1 address reach.", defaultText: "default" },
     {
+      flags: "--identity-principal <oid>",
+      help: "The object id (oid) of the tokens the managed-identity endpoint issues: the principal to name in role assignments.",
+      defaultText: "the one a request names (principal_id, object_id), else a new one per token",
+    },
+    {
       flags: "--workers <count>",
       help: "Processes serving requests, each on its own core, sharing the data directory. More than 1 needs a data directory.",
       defaultText: "the number of CPU cores; 1 with --in-memory",
@@ -96,6 +103,7 @@ export const emulatorStartCommand = defineCommand({
       auth: authText === undefined ? "any" : choice(commandName, "--auth", authText, AUTH_MODES),
       defaultVault: rawString(raw, "defaultVault") ?? "default",
       workers: workers ?? (inMemory ? 1 : availableParallelism()),
+      identityPrincipal: identityPrincipal(rawString(raw, "identityPrincipal")),
       argv: rawArgs(raw),
     };
   },
@@ -116,6 +124,7 @@ export const emulatorStartCommand = defineCommand({
       defaultVault: { name: o.defaultVault, kind: "vault" },
       authMode: o.auth,
       workers: o.workers,
+      ...(o.identityPrincipal ? { identityPrincipal: o.identityPrincipal } : {}),
     });
     const state: EmulatorState = {
       pid: process.pid,
@@ -127,6 +136,7 @@ export const emulatorStartCommand = defineCommand({
       auth: o.auth,
       identityEndpoint: `${served.url}/msi/token`,
       identityHeader: served.emulator.identityHeader,
+      ...(o.identityPrincipal ? { identityPrincipal: o.identityPrincipal } : {}),
       started: new Date().toISOString(),
     };
     // It holds the identity header: 0600 even when an older, looser file is overwritten.
@@ -146,6 +156,13 @@ export const emulatorStartCommand = defineCommand({
   },
 });
 
+function identityPrincipal(value: string | undefined): string | undefined {
+  if (value !== undefined && !/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/.test(value)) {
+    throw new UsageError(`argument --identity-principal: '${value}' is not an object id (a GUID)`);
+  }
+  return value;
+}
+
 /** An in-memory emulator still needs its CA on disk for clients to trust it. */
 function writeEphemeralCa(dataDir: string, pem: string): string {
   const path = join(dataDir, "emulator-ca.pem");
@@ -163,6 +180,7 @@ function rawArgs(raw: Record<string, unknown>): string[] {
     auth: "--auth",
     defaultVault: "--default-vault",
     workers: "--workers",
+    identityPrincipal: "--identity-principal",
   };
   for (const [key, name] of Object.entries(flag)) if (typeof raw[key] === "string") args.push(name, raw[key] as string);
   if (raw.inMemory === true) args.push("--in-memory");

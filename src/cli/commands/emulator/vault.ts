@@ -1,11 +1,11 @@
 import { resolve } from "node:path";
 import { defineCommand, type RawOptions } from "../../spec.js";
-import { CliError, UsageError } from "../../errors.js";
-import { integer, threeState } from "../../args/values.js";
+import { CliError, UsageError, ValidationError } from "../../errors.js";
+import { choice, integer, threeState } from "../../args/values.js";
 import { ensureHome } from "../../config.js";
 import type { CommandContext } from "../../context.js";
-import type { Emulator, Vault } from "../../../emulator/index.js";
-import { rawString } from "../../args/raw.js";
+import type { Emulator, Vault, VaultConfiguration } from "../../../emulator/index.js";
+import { rawList, rawString } from "../../args/raw.js";
 import { YES_OPTION } from "../../args/common-options.js";
 
 // `kvkey emulator vault create|list|show|delete`: the container settings real vaults get from ARM
@@ -29,17 +29,25 @@ function target(raw: RawOptions, cwd: string): Target {
   return { name, kind: raw.hsm === true ? "managedhsm" : "vault", dataDir: dataDir === undefined ? undefined : resolve(cwd, dataDir) };
 }
 
-/** The ARM-style view of a container: property names as `az keyvault show` prints them. */
+/**
+ * The ARM-style view of a container: property names as `az keyvault show` prints them (`sku` as ARM
+ * writes it: family A and standard|premium for a vault, family B and Standard_B1 for a Managed HSM).
+ */
 function vaultView(vault: Vault): Record<string, unknown> {
   return {
     enablePurgeProtection: vault.purgeProtection,
+    enableRbacAuthorization: vault.rbacAuthorization,
     enableSoftDelete: true,
     kind: vault.kind,
     name: vault.name,
+    sku: vault.kind === "vault" ? { family: "A", name: vault.sku } : { family: "B", name: "Standard_B1" },
     softDeleteRetentionInDays: vault.retentionDays,
     vaultUri: `https://${vault.name}.${vault.kind}.localhost/`,
   };
 }
+
+/** kvkey's own principal (the oid of the CLI's tokens); the emulator's LOCAL_PRINCIPAL_ID, not loaded for --help. */
+const LOCAL_PRINCIPAL_ID = "00000000-0000-0000-0000-000000000001";
 
 async function withEmulator<T>(ctx: CommandContext, dataDir: string | undefined, work: (emulator: Emulator) => T): Promise<T> {
   const dir = dataDir ?? ctx.home;
@@ -58,6 +66,8 @@ function vaultsTable(result: unknown): unknown {
   return rows.map((v: Record<string, unknown>) => ({
     Name: v.name,
     Kind: v.kind,
+    Sku: (v.sku as { name?: string } | undefined)?.name,
+    Rbac: v.enableRbacAuthorization,
     RetentionDays: v.softDeleteRetentionInDays,
     PurgeProtection: v.enablePurgeProtection,
     VaultUri: v.vaultUri,
@@ -66,31 +76,68 @@ function vaultsTable(result: unknown): unknown {
 
 export const emulatorVaultCreateCommand = defineCommand({
   path: ["emulator", "vault", "create"],
-  summary: "Create an emulated key vault or managed HSM, or change its soft-delete settings.",
-  description: "Vaults are also created on their first key; this sets what ARM would: soft-delete retention and purge protection.",
+  summary: "Create an emulated key vault or managed HSM, or change its settings.",
+  description:
+    "Vaults are also created on their first key; this sets what ARM would: soft-delete retention, purge protection, the SKU and RBAC authorization.",
   options: [
     NAME_OPTION,
     HSM_OPTION,
     { flags: "--retention-days <days>", help: "Soft-delete retention in days (7-90).", defaultText: "90" },
     { flags: "--enable-purge-protection [bool]", help: "Refuse purges; deleted keys go only when their retention ends.", choices: ["false", "true"] },
+    {
+      flags: "--sku <sku>",
+      help: "A key vault's pricing tier: standard refuses HSM-protected keys (RSA-HSM, EC-HSM) as Azure does. az's default is standard; the emulator's is premium, which takes every key.",
+      choices: ["premium", "standard"],
+      defaultText: "premium (for a new vault; unchanged for an existing one)",
+    },
+    {
+      flags: "--enable-rbac-authorization [bool]",
+      help: "Authorize requests with role assignments (the caller is the token's oid): `kvkey emulator role assignment create`. A managed HSM's local RBAC is switched on the same way.",
+      choices: ["false", "true"],
+    },
+    {
+      flags: "--administrators <oids...>",
+      help: "Managed HSM only: object ids made Managed HSM Administrators (scope /), as az keyvault create --hsm-name --administrators does.",
+      defaultText: "kvkey's own principal when RBAC is switched on for a new HSM",
+    },
     DATA_DIR_OPTION,
   ],
   examples: [
     { title: "A vault whose deleted keys are kept 7 days and cannot be purged.", command: "kvkey emulator vault create -n demo --retention-days 7 --enable-purge-protection" },
     { title: "A managed HSM.", command: "kvkey emulator vault create -n myhsm --hsm" },
+    { title: "A Standard vault, which refuses HSM keys as an az-created vault does.", command: "kvkey emulator vault create -n std --sku standard" },
+    { title: "A vault that checks role assignments.", command: "kvkey emulator vault create -n locked --enable-rbac-authorization" },
   ],
   parse(raw, { commandName, cwd }) {
+    const where = target(raw, cwd);
+    const skuText = rawString(raw, "sku");
+    const sku = skuText === undefined ? undefined : choice(commandName, "--sku", skuText.toLowerCase(), ["premium", "standard"] as const);
+    if (sku === "standard" && where.kind === "managedhsm") throw new ValidationError("--sku standard applies to key vaults: a managed HSM holds HSM keys only.");
+    const administrators = rawList(raw, "administrators");
+    if (administrators !== undefined && where.kind !== "managedhsm") {
+      throw new ValidationError("--administrators applies to a managed HSM (--hsm); a key vault's roles are assigned with `kvkey emulator role assignment create --vault-name`.");
+    }
     return {
-      ...target(raw, cwd),
+      ...where,
       retentionDays: integer("--retention-days", rawString(raw, "retentionDays")),
       purgeProtection: threeState(commandName, "--enable-purge-protection", raw.enablePurgeProtection as string | boolean | undefined),
+      sku,
+      rbac: threeState(commandName, "--enable-rbac-authorization", raw.enableRbacAuthorization as string | boolean | undefined),
+      administrators,
     };
   },
   async run(o, ctx) {
     return withEmulator(ctx, o.dataDir, (emulator) => {
-      const settings: { retentionDays?: number; purgeProtection?: boolean } = {};
+      const settings: Omit<VaultConfiguration, "name" | "kind"> = {};
       if (o.retentionDays !== undefined) settings.retentionDays = o.retentionDays;
       if (o.purgeProtection !== undefined) settings.purgeProtection = o.purgeProtection;
+      if (o.sku !== undefined) settings.sku = o.sku;
+      if (o.rbac !== undefined) settings.rbacAuthorization = o.rbac;
+      // A new HSM switched to RBAC gets an administrator, or nobody could ever assign a role over its data
+      // plane: the ones named, else kvkey's own principal (what the CLI's tokens carry).
+      const isNew = !emulator.getVault({ name: o.name, kind: o.kind });
+      const administrators = o.administrators ?? (o.kind === "managedhsm" && o.rbac && isNew ? [LOCAL_PRINCIPAL_ID] : undefined);
+      if (administrators !== undefined) settings.administrators = administrators;
       return vaultView(emulator.configureVault({ name: o.name, kind: o.kind, ...settings }));
     });
   },
