@@ -11,7 +11,9 @@ export type VaultErrorCode =
   | "Unauthorized"
   | "NotFound"
   | "MethodNotAllowed"
-  | "RequestBodyTooLarge";
+  | "RequestBodyTooLarge"
+  /** The service's code for a restore blob it cannot read, spaces and all (recorded). */
+  | "Malformed backup blob";
 
 export class VaultError extends Error {
   override readonly name = "VaultError";
@@ -124,6 +126,10 @@ export const VaultErrors = {
         "with; keys created since then are sealed under the current one.",
       "SecurityDomainMismatch",
     );
+  },
+  /** A restore whose blob is not a backup at all (service code and message, recorded verbatim). */
+  malformedBackupBlob(): VaultError {
+    return new VaultError("Malformed backup blob", "Backup blob contains invalid or corrupt version.");
   },
   curveNotSupported(curve: string): VaultError {
     return new VaultError(

@@ -35,6 +35,7 @@ const STATUS: Record<VaultErrorCode, number> = {
   MethodNotAllowed: 405,
   Conflict: 409,
   RequestBodyTooLarge: 413,
+  "Malformed backup blob": 400,
 };
 
 const JSON_TYPE = "application/json; charset=utf-8";

@@ -227,7 +227,9 @@ export class KeyService {
     return this.repo.store.read(() => {
       const vault = this.repo.vaults.existing(target, host);
       const record = this.repo.store.getKey(vault.id, name);
-      if (!record || record.deletion) throw VaultErrors.keyNotFound(name);
+      // The service lists no versions of a key it does not have, rather than answering 404 (recorded:
+      // 200 {"value":[],"nextLink":null}); a deleted key's versions are not listed either.
+      if (!record || record.deletion) return { items: [] };
       return versionPage(this.repo.store, vault, name, pageSize, token, (r) => ({ vault, key: r.version }));
     });
   }
