@@ -21,6 +21,9 @@ import { createMonitoring, type MonitoringOptions } from "./monitoring.js";
 import { Lifetime } from "./lifetime.js";
 import type { AuditLog } from "./audit/audit-log.js";
 import type { EventHub } from "./events/event-hub.js";
+import { KeyTransitions } from "./service/key-transitions.js";
+import { KeyTransitionStore } from "./store/key-transition-store.js";
+import { AZURE_SOFT_DELETE_DELAYS, type SoftDeleteDelays } from "./domain/soft-delete-timing.js";
 
 export type { WireRequest, WireResponse } from "./http/wire.js";
 export type { Clock } from "./domain/clock.js";
@@ -38,6 +41,8 @@ export type { AuditEvent, AuditLog } from "./audit/audit-log.js";
 export type { AuditQuery, AuditRow } from "./audit/audit-store.js";
 export type { EventHub, EventListQuery, EventSubscriptionView, SubscribeOptions } from "./events/event-hub.js";
 export type { EventGridEvent } from "./events/event-grid.js";
+export type { SoftDeleteDelays } from "./domain/soft-delete-timing.js";
+export { AZURE_SOFT_DELETE_DELAYS } from "./domain/soft-delete-timing.js";
 
 export interface EmulatorOptions {
   /** Directory holding the database and the security domain; created 0700 if missing. */
@@ -53,7 +58,16 @@ export interface EmulatorOptions {
   identityEndpoint?: boolean;
   /** Audit log retention, event retention, webhook retry schedule (docs/monitoring.md). */
   monitoring?: MonitoringOptions;
+  /**
+   * "azure": fail where Azure fails (docs/emulator.md, "Testing failure"): soft-delete transitions take
+   * time and the service limits apply. Default: none, the fast and permissive vault.
+   */
+  profile?: EmulatorProfile;
+  /** How long soft-delete transitions take (emulator-clock ms); with the azure profile AZURE_SOFT_DELETE_DELAYS by default. */
+  softDeleteDelays?: Partial<SoftDeleteDelays>;
 }
+
+export type EmulatorProfile = "azure";
 
 /** A container's soft-delete settings, set programmatically (Azure sets them in its control plane). */
 export interface VaultConfiguration {
@@ -114,6 +128,17 @@ export interface Emulator {
   close(): void;
 }
 
+/** The Azure timing profile's soft-delete transitions, when the options ask for them. */
+function softDeleteTiming(options: EmulatorOptions, db: ReturnType<SqliteKeyStore["connection"]>, clock: Clock): { transitions?: KeyTransitions } {
+  if (options.profile !== "azure" && options.softDeleteDelays === undefined) return {};
+  const base = options.profile === "azure" ? AZURE_SOFT_DELETE_DELAYS : { deleteMs: 0, recoverMs: 0, purgeMs: 0, restoreMs: 0 };
+  const delays: SoftDeleteDelays = { ...base, ...options.softDeleteDelays };
+  for (const [what, ms] of Object.entries(delays)) {
+    if (!Number.isSafeInteger(ms) || ms < 0) throw new RangeError(`softDeleteDelays.${what} is a whole, non-negative number of milliseconds, not ${ms}`);
+  }
+  return { transitions: new KeyTransitions(new KeyTransitionStore(db), clock, delays) };
+}
+
 /**
  * The composition root: picks the store (SQLite on disk or in memory), the security domain and the
  * clock, and wires the services, the request pipeline (http/pipeline.ts), the clock-driven work
@@ -130,7 +155,7 @@ export function createEmulator(options: EmulatorOptions): Emulator {
     const db = store.connection();
     const clockShift = new ClockShiftStore(db);
     const clock = shiftedClock(options.clock ?? systemClock, { offsetMs: () => clockShift.clockOffsetMs() });
-    const repo = new KeyRepository(store, domain, clock);
+    const repo = new KeyRepository(store, domain, clock, { ...softDeleteTiming(options, db, clock) });
     const keys = new KeyService(repo);
     const deleted = new DeletedKeys(repo);
     // Listens to key changes first: a version Managed HSM's cap refuses is rolled back before events hear of it.

@@ -77,6 +77,24 @@ export const VaultErrors = {
       "ObjectIsDeletedButRecoverable",
     );
   },
+  /**
+   * A create, import or restore of a name whose key is still being deleted or purged (Azure timing profile).
+   * The service's text, as the C++ SDK's live tests expect it; inner code as in the recorded purge answer.
+   */
+  keyBeingDeleted(name: string): VaultError {
+    return new VaultError("Conflict", `Key ${name} is currently being deleted and cannot be re-created; retry later.`, "ObjectIsBeingDeleted");
+  },
+  /** Recover or purge of a key still being deleted or purged (recorded verbatim for purge). */
+  deletedKeyBeingDeleted(): VaultError {
+    return new VaultError("Conflict", "Key is currently being deleted.", "ObjectIsBeingDeleted");
+  },
+  /**
+   * A create, import, restore or delete of a name whose key is still being recovered or restored: the
+   * service's text for secrets (Azure SDK for .NET issue 31581), said of a key.
+   */
+  keyBeingRecovered(name: string): VaultError {
+    return new VaultError("Conflict", `Key ${name} is currently being recovered and cannot be re-created; retry later.`, "ObjectIsBeingRecovered");
+  },
   keyAlreadyExists(name: string): VaultError {
     return new VaultError(
       "Conflict",
