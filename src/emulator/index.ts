@@ -23,6 +23,8 @@ import type { AuditLog } from "./audit/audit-log.js";
 import type { EventHub } from "./events/event-hub.js";
 import { KeyTransitions } from "./service/key-transitions.js";
 import { KeyTransitionStore } from "./store/key-transition-store.js";
+import { ServiceLimits } from "./service/service-limits.js";
+import { ThrottleStore } from "./store/throttle-store.js";
 import { AZURE_SOFT_DELETE_DELAYS, type SoftDeleteDelays } from "./domain/soft-delete-timing.js";
 
 export type { WireRequest, WireResponse } from "./http/wire.js";
@@ -65,6 +67,8 @@ export interface EmulatorOptions {
   profile?: EmulatorProfile;
   /** How long soft-delete transitions take (emulator-clock ms); with the azure profile AZURE_SOFT_DELETE_DELAYS by default. */
   softDeleteDelays?: Partial<SoftDeleteDelays>;
+  /** Key Vault's transaction limits: 429 with Retry-After past them. Default: on with the azure profile. */
+  throttle?: boolean;
 }
 
 export type EmulatorProfile = "azure";
@@ -180,6 +184,7 @@ export function createEmulator(options: EmulatorOptions): Emulator {
       clock,
       clockWork: lifetime,
       observers: [monitoring.observer],
+      ...((options.throttle ?? options.profile === "azure") ? { limits: new ServiceLimits(repo, new ThrottleStore(db)) } : {}),
     });
     const moveClock = (apply: () => number): number => {
       const shift = store.write(apply);

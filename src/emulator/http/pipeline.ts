@@ -10,6 +10,8 @@ import { runOperation, type KeyVaultServices } from "./operations.js";
 import { challenge, failure, internalFailure, serialise, vaultFailure, type Answer } from "./respond.js";
 import { route, type Route } from "./router.js";
 import type { WireRequest, WireResponse } from "./wire.js";
+import type { ServiceLimits } from "../service/service-limits.js";
+import { throttleStep } from "./throttle.js";
 
 // The Key Vault keys data plane as one pipeline: WireRequest -> WireResponse. The steps, in order, are
 // the list in KeyVaultHandler below; each is a small function over the request's context that either
@@ -68,6 +70,8 @@ export interface HandlerOptions {
   /** Runs before the operation for the addressed vault; none: nothing is ever due. */
   clockWork?: ClockWork;
   observers?: readonly RequestObserver[];
+  /** Key Vault's transaction limits (throttle.ts); none: never throttled. */
+  limits?: ServiceLimits;
 }
 
 /** A step: undefined to go on, or the answer that ends the request. */
@@ -89,7 +93,8 @@ export class KeyVaultHandler {
     requireApiVersion, //                       400 without a known api-version
     limitBody, //                               413 above MAX_BODY_BYTES
     requireOperation, //                        404/405 for a path or method that names no operation
-    // throttle (429 + Retry-After), fault injection, timing profile, vault SKU checks: here
+    // fault injection, vault SKU checks: here
+    (ctx) => this.throttle(ctx), //             429 + Retry-After past the vault's limits (throttle.ts)
     (ctx) => this.tick(ctx), //                 the vault's clock-driven work (lifetime.ts)
     (ctx) => runOperation(this.o.services, ctx.route!, operationRequest(ctx)), // the operation (operations.ts)
   ];
@@ -157,6 +162,10 @@ export class KeyVaultHandler {
       return challenge(ctx.vault!, true);
     }
     return undefined;
+  }
+
+  private throttle(ctx: RequestContext): Answer | undefined {
+    return this.o.limits && throttleStep(this.o.limits, ctx.vault!.target, ctx.route!, ctx.request.body);
   }
 
   private async tick(ctx: RequestContext): Promise<undefined> {
