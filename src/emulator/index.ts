@@ -24,6 +24,9 @@ import type { EventHub } from "./events/event-hub.js";
 import { KeyTransitions } from "./service/key-transitions.js";
 import { KeyTransitionStore } from "./store/key-transition-store.js";
 import { ServiceLimits } from "./service/service-limits.js";
+import { FaultRules, type FaultRulesView } from "./service/fault-rules.js";
+import { FaultStore } from "./store/fault-store.js";
+import type { FaultRule } from "../shared/fault-rules.js";
 import { ThrottleStore } from "./store/throttle-store.js";
 import { AZURE_SOFT_DELETE_DELAYS, type SoftDeleteDelays } from "./domain/soft-delete-timing.js";
 
@@ -44,6 +47,8 @@ export type { AuditQuery, AuditRow } from "./audit/audit-store.js";
 export type { EventHub, EventListQuery, EventSubscriptionView, SubscribeOptions } from "./events/event-hub.js";
 export type { EventGridEvent } from "./events/event-grid.js";
 export type { SoftDeleteDelays } from "./domain/soft-delete-timing.js";
+export type { FaultRuleView, FaultRulesView } from "./service/fault-rules.js";
+export { FaultRuleError, parseFaultRule, type FaultRule } from "../shared/fault-rules.js";
 export { AZURE_SOFT_DELETE_DELAYS } from "./domain/soft-delete-timing.js";
 
 export interface EmulatorOptions {
@@ -69,9 +74,25 @@ export interface EmulatorOptions {
   softDeleteDelays?: Partial<SoftDeleteDelays>;
   /** Key Vault's transaction limits: 429 with Retry-After past them. Default: on with the azure profile. */
   throttle?: boolean;
+  /**
+   * Apply the data directory's fault rules to requests (`Emulator.faults`, `kvkey emulator fault`). The
+   * served emulator does; the CLI's embedded vault does not, so a rule never breaks kvkey itself.
+   */
+  faultInjection?: boolean;
 }
 
 export type EmulatorProfile = "azure";
+
+/** The fault rules of a data directory (docs/emulator.md, "Fault injection"). */
+export interface FaultControl {
+  list(): FaultRulesView;
+  /**
+   * Replaces the rules (written form, `op=sign,status=503`, or parsed) and restarts the seeded draws
+   * behind `rate` from `seed` (random when none). Throws FaultRuleError naming a wrong part.
+   */
+  set(rules: ReadonlyArray<string | FaultRule>, seed?: number): FaultRulesView;
+  clear(): FaultRulesView;
+}
 
 /** A container's soft-delete settings, set programmatically (Azure sets them in its control plane). */
 export interface VaultConfiguration {
@@ -126,6 +147,11 @@ export interface Emulator {
   readonly securityDomainId: string;
   /** Every data-plane request, as Key Vault's AuditEvent log records it (docs/monitoring.md). */
   readonly audit: AuditLog;
+  /**
+   * The data directory's fault rules (shared/fault-rules.ts; docs/emulator.md, "Fault injection"): every
+   * emulator on the directory with faultInjection applies them, at its next request.
+   */
+  readonly faults: FaultControl;
   /** Key Vault's Event Grid key events, webhook subscriptions and their delivery (docs/monitoring.md). */
   readonly events: EventHub;
   /** Closes the store; webhook deliveries in flight get a few seconds to finish first. */
@@ -175,6 +201,7 @@ export function createEmulator(options: EmulatorOptions): Emulator {
       ...(options.monitoring ? { options: options.monitoring } : {}),
     });
     const lifetime = new Lifetime({ deleted, rotation, events: monitoring.keyEvents });
+    const faults = new FaultRules(store, new FaultStore(db));
     const handler = new KeyVaultHandler({
       services: { keys, deleted, backups: new KeyBackups(repo, domain), crypto: new CryptoService(keys, clock), rotation, release },
       tokens,
@@ -185,6 +212,7 @@ export function createEmulator(options: EmulatorOptions): Emulator {
       clockWork: lifetime,
       observers: [monitoring.observer],
       ...((options.throttle ?? options.profile === "azure") ? { limits: new ServiceLimits(repo, new ThrottleStore(db)) } : {}),
+      ...(options.faultInjection ? { faults } : {}),
     });
     const moveClock = (apply: () => number): number => {
       const shift = store.write(apply);
@@ -227,6 +255,7 @@ export function createEmulator(options: EmulatorOptions): Emulator {
       securityDomainId: domain.id,
       audit: monitoring.audit,
       events: monitoring.events,
+      faults: { list: () => faults.list(), set: (rules, seed) => faults.set(rules, seed), clear: () => faults.clear() },
       close: () => monitoring.close(() => store.close()),
     };
   } catch (err) {

@@ -12,6 +12,8 @@ import { route, type Route } from "./router.js";
 import type { WireRequest, WireResponse } from "./wire.js";
 import type { ServiceLimits } from "../service/service-limits.js";
 import { throttleStep } from "./throttle.js";
+import type { FaultRules } from "../service/fault-rules.js";
+import { injectFault } from "./fault.js";
 
 // The Key Vault keys data plane as one pipeline: WireRequest -> WireResponse. The steps, in order, are
 // the list in KeyVaultHandler below; each is a small function over the request's context that either
@@ -37,6 +39,8 @@ export interface RequestContext {
   /** The bearer token as sent. */
   token?: string;
   apiVersion?: string;
+  /** The fault rule that hit this request and what it did (fault.ts), for the audit log. */
+  fault?: string;
 }
 
 /** A request answered: the response, and the context and answer it came from (what observers read). */
@@ -72,6 +76,8 @@ export interface HandlerOptions {
   observers?: readonly RequestObserver[];
   /** Key Vault's transaction limits (throttle.ts); none: never throttled. */
   limits?: ServiceLimits;
+  /** The data directory's fault rules (fault.ts); none: nothing is injected (the embedded vault). */
+  faults?: FaultRules;
 }
 
 /** A step: undefined to go on, or the answer that ends the request. */
@@ -93,7 +99,8 @@ export class KeyVaultHandler {
     requireApiVersion, //                       400 without a known api-version
     limitBody, //                               413 above MAX_BODY_BYTES
     requireOperation, //                        404/405 for a path or method that names no operation
-    // fault injection, vault SKU checks: here
+    // vault SKU checks: here
+    (ctx) => this.injectFault(ctx), //          served: the fault rules' status, delay or dropped connection (fault.ts)
     (ctx) => this.throttle(ctx), //             429 + Retry-After past the vault's limits (throttle.ts)
     (ctx) => this.tick(ctx), //                 the vault's clock-driven work (lifetime.ts)
     (ctx) => runOperation(this.o.services, ctx.route!, operationRequest(ctx)), // the operation (operations.ts)
@@ -162,6 +169,11 @@ export class KeyVaultHandler {
       return challenge(ctx.vault!, true);
     }
     return undefined;
+  }
+
+  private injectFault(ctx: RequestContext): Answer | undefined | Promise<Answer | undefined> {
+    if (!this.o.faults) return undefined;
+    return injectFault(this.o.faults, { vault: ctx.vault!.target.name, route: ctx.route! }, (text) => (ctx.fault = text));
   }
 
   private throttle(ctx: RequestContext): Answer | undefined {
