@@ -1,4 +1,5 @@
 import { CRYPTO_OPERATION_NAMES, OPERATION_NAMES } from "./audit-operations.js";
+import { parseMilliseconds } from "./duration.js";
 
 // Fault rules for the served emulator (issue 22, item 5; docs/emulator.md, "Fault injection"): which
 // requests a rule matches and what it does to them. One rule is one line of `key=value` pairs separated
@@ -177,10 +178,8 @@ function wholeNumber(name: string, value: string, min: number, max: number): num
 }
 
 function delayMs(value: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/i.exec(value);
-  if (!m) throw new FaultRuleError(`delay: '${value}' is not a duration such as 250ms, 2s or 1m`);
-  const unit = (m[2] ?? "ms").toLowerCase();
-  const ms = Math.round(Number(m[1]) * (unit === "m" ? 60_000 : unit === "s" ? 1_000 : 1));
+  const ms = parseMilliseconds(value);
+  if (ms === undefined) throw new FaultRuleError(`delay: '${value}' is not a duration such as 250ms, 2s or 1m`);
   if (ms > MAX_DELAY_MS) throw new FaultRuleError(`delay: '${value}' is longer than ${MAX_DELAY_MS / 60_000} minutes`);
   return ms;
 }

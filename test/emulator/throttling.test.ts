@@ -4,7 +4,7 @@ import { KeyClient } from "@azure/keyvault-keys";
 import type { HttpClient } from "@azure/core-rest-pipeline";
 import { ManualClock, createEmulator, type Emulator } from "../../src/emulator/index.js";
 import { embeddedConnection } from "../../src/vault-client/embedded.js";
-import { API, raw } from "../helpers/emulator.js";
+import { API, raw, tempDataDir } from "../helpers/emulator.js";
 
 // Key Vault's service limits (issue 22, item 4): per vault, over 10 seconds of the emulator clock, weighted
 // by key type and operation class as learn.microsoft.com/azure/key-vault/general/service-limits documents
@@ -116,6 +116,26 @@ describe("scope", () => {
     for (let i = 0; i < 25; i++) expect((await create(`k${i}`, { kty: "EC" }, plain)).status).toBe(200);
     for (let i = 0; i < 20; i++) expect((await create(`k${i}`, { kty: "EC" }, only)).status).toBe(200);
     expect((await create("k20", { kty: "EC" }, only)).status).toBe(429);
+  });
+});
+
+describe("across processes", () => {
+  test("every emulator on a data directory counts against the same budget (as cluster workers do)", async () => {
+    const temp = tempDataDir();
+    const a = createEmulator({ dataDir: temp.dir, clock, throttle: true });
+    const b = createEmulator({ dataDir: temp.dir, clock, throttle: true });
+    try {
+      for (let i = 0; i < 10; i++) {
+        expect((await create(`a${i}`, { kty: "EC" }, a)).status).toBe(200);
+        expect((await create(`b${i}`, { kty: "EC" }, b)).status).toBe(200);
+      }
+      expect((await create("one-more", { kty: "EC" }, a)).status).toBe(429);
+      expect((await create("one-more", { kty: "EC" }, b)).status).toBe(429);
+    } finally {
+      a.close();
+      b.close();
+      temp.cleanup();
+    }
   });
 });
 
