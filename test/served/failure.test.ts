@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { request } from "node:https";
 import { fileURLToPath } from "node:url";
 import { createHash } from "node:crypto";
 import { KeyClient } from "@azure/keyvault-keys";
@@ -10,6 +9,7 @@ import { agentHttpClient, servedAgent } from "../../src/vault-client/served.js";
 import { runCli } from "../../src/cli/run.js";
 import { cliIn, interruptibleIO } from "../helpers/cli.js";
 import { tempDataDir } from "../helpers/emulator.js";
+import { callOnce } from "../helpers/served.js";
 
 // Failing like Azure, served over HTTPS with two worker processes on one data directory (issue 22):
 // fault rules set at start and changed at runtime by `kvkey emulator fault` reach every worker, a dropped
@@ -51,35 +51,7 @@ const client = (retries = 3) =>
   });
 
 /** One request on its own connection (consecutive ones land on alternating workers). */
-function call(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
-  const text = body === undefined ? undefined : JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: "127.0.0.1",
-        port: served.port,
-        servername: "srv.vault.localhost",
-        ca: served.caPem,
-        agent: false,
-        method,
-        path,
-        headers: {
-          host: `srv.vault.localhost:${served.port}`,
-          authorization: "Bearer any",
-          ...(text ? { "content-type": "application/json", "content-length": Buffer.byteLength(text) } : {}),
-        },
-      },
-      (res) => {
-        let data = "";
-        res.setEncoding("utf8");
-        res.on("data", (d) => (data += d));
-        res.on("end", () => resolve({ status: res.statusCode!, json: data ? JSON.parse(data) : undefined }));
-      },
-    );
-    req.on("error", reject);
-    req.end(text);
-  });
-}
+const call = (method: string, path: string, body?: unknown) => callOnce(served, "srv", method, path, body);
 
 describe("fault injection, served", () => {
   test("the rule given at start answers 503 once; the SDK retries over HTTPS and succeeds", async () => {
