@@ -144,6 +144,28 @@ describe("kvkey emulator start", () => {
     }
   });
 
+  test("`emulator fault set` warns when the running emulator keeps its state in memory (it would not read the rules)", async () => {
+    const dir = tempDataDir();
+    try {
+      const io = interruptibleIO(dir.dir);
+      const running = runCli(["emulator", "start", "--port", "0", "--in-memory"], io);
+      const stateFile = join(dir.dir, "emulator.json");
+      const deadline = Date.now() + 20_000;
+      while (!(existsSync(stateFile) && io.listening())) {
+        if (Date.now() > deadline) throw new Error(`the emulator did not start: ${io.err()}`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      expect(JSON.parse(readFileSync(stateFile, "utf8"))).toMatchObject({ inMemory: true, profile: null, throttle: false });
+      const set = await cliIn(dir.dir)(["emulator", "fault", "set", "status=503"]);
+      expect(set.code).toBe(0);
+      expect(set.stderr).toMatch(/^WARNING: The emulator serving .* keeps its state in memory: it does not read these rules\./);
+      io.interrupt();
+      expect(await running).toBe(0);
+    } finally {
+      dir.cleanup();
+    }
+  });
+
   test.each([
     [["--profile", "aws"], /'aws' is not a valid value for '--profile'. Allowed values: azure\./],
     [["--soft-delete-delay", "soon"], /argument --soft-delete-delay: invalid duration value: 'soon'/],

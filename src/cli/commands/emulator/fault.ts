@@ -5,6 +5,8 @@ import { rawList, rawString } from "../../args/raw.js";
 import { DATA_DIR_OPTION, dataDirOf } from "../../args/emulator-options.js";
 import { withDataDirEmulator } from "../../local-emulator.js";
 import { FaultRuleError, formatFaultRule, parseFaultRule } from "../../../shared/fault-rules.js";
+import { runningEmulator } from "../../emulator-state.js";
+import type { CommandContext } from "../../context.js";
 
 // `kvkey emulator fault set|list|clear`: the fault rules of a data directory (docs/emulator.md, "Fault
 // injection"). They live in its database, so a served emulator on the directory (every worker) applies a
@@ -20,6 +22,17 @@ const RULES_HELP =
 function faultsTable(result: unknown): Json[] {
   const rules = (result as { rules?: Array<{ position: number; rule: string; injected: number }> }).rules ?? [];
   return rules.map((r) => ({ Rule: r.position, Fault: r.rule, Hits: r.injected }));
+}
+
+/** Rules written to the data directory do not reach an emulator that keeps its state in memory: say so. */
+function warnIfInMemory(ctx: CommandContext, dataDir: string): void {
+  const running = runningEmulator(dataDir);
+  if (running?.inMemory) {
+    ctx.warn(
+      `The emulator serving ${dataDir} (pid ${running.pid}) keeps its state in memory: it does not read these rules. ` +
+        "Give them to `kvkey emulator start --fault` instead, or start it on a data directory.",
+    );
+  }
 }
 
 function rulesOf(values: string[] | undefined, argument: string): string[] {
@@ -52,6 +65,7 @@ export const emulatorFaultSetCommand = defineCommand({
     return { rules, seed, dataDir: dataDirOf(raw, cwd) };
   },
   async run(o, ctx) {
+    warnIfInMemory(ctx, o.dataDir ?? ctx.home);
     return withDataDirEmulator(ctx, o.dataDir, (emulator) => ({ dataDir: emulator.dataDir ?? null, ...emulator.faults.set(o.rules, o.seed) }));
   },
   tableView: faultsTable,
@@ -79,6 +93,7 @@ export const emulatorFaultClearCommand = defineCommand({
   examples: [{ title: "Stop injecting faults.", command: "kvkey emulator fault clear" }],
   parse: (raw, { cwd }) => ({ dataDir: dataDirOf(raw, cwd) }),
   async run(o, ctx) {
+    warnIfInMemory(ctx, o.dataDir ?? ctx.home);
     return withDataDirEmulator(ctx, o.dataDir, (emulator) => ({ dataDir: emulator.dataDir ?? null, ...emulator.faults.clear() }));
   },
   tableView: faultsTable,

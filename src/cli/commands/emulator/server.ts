@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fchmodSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, fchmodSync, openSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
 import { defineCommand } from "../../spec.js";
@@ -10,49 +10,13 @@ import { parseMilliseconds } from "../../../shared/duration.js";
 import { FaultRuleError, formatFaultRule, parseFaultRule } from "../../../shared/fault-rules.js";
 import { binaryPath } from "../../../shared/package-root.js";
 import { tightenMode } from "../../../shared/files.js";
+import { alive, readState, STATE_FILE, type EmulatorState } from "../../emulator-state.js";
 
 // `kvkey emulator start|status|stop|ca`: the same vault the CLI embeds, served over HTTPS for other
 // programs. A running emulator is described by emulator.json in its data directory.
 
-const STATE_FILE = "emulator.json";
 const AUTH_MODES = ["any", "strict"] as const;
 const PROFILES = ["azure"] as const;
-
-interface EmulatorState {
-  pid: number;
-  url: string;
-  port: number;
-  host: string;
-  dataDir: string;
-  caPath: string;
-  auth: string;
-  /** For DefaultAzureCredential in apps: IDENTITY_ENDPOINT and IDENTITY_HEADER. */
-  identityEndpoint: string;
-  identityHeader: string;
-  /** Failing like Azure (docs/emulator.md, "Testing failure"): the profile, and whether the service limits apply. */
-  profile: string | null;
-  throttle: boolean;
-  started: string;
-}
-
-function readState(dataDir: string): EmulatorState | undefined {
-  const file = join(dataDir, STATE_FILE);
-  if (!existsSync(file)) return undefined;
-  try {
-    return JSON.parse(readFileSync(file, "utf8")) as EmulatorState;
-  } catch {
-    return undefined;
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -180,6 +144,7 @@ export const emulatorStartCommand = defineCommand({
       auth: o.auth,
       identityEndpoint: `${served.url}/msi/token`,
       identityHeader: served.emulator.identityHeader,
+      inMemory: o.inMemory,
       profile: o.profile ?? null,
       throttle: o.throttle || o.profile === "azure",
       started: new Date().toISOString(),
