@@ -8,6 +8,9 @@ export {
   systemClock,
   LATEST_API_VERSION,
   IDENTITY_PATH,
+  AZURE_SOFT_DELETE_DELAYS,
+  FaultRuleError,
+  parseFaultRule,
 } from "./emulator/index.js";
 export type {
   Emulator,
@@ -27,6 +30,12 @@ export type {
   EventListQuery,
   EventSubscriptionView,
   SubscribeOptions,
+  EmulatorProfile,
+  SoftDeleteDelays,
+  FaultControl,
+  FaultRule,
+  FaultRuleView,
+  FaultRulesView,
 } from "./emulator/index.js";
 export { startEmulator } from "./emulator/server.js";
 export type { ServeOptions, ServeTimeouts, ServeTls, ServedEmulator } from "./emulator/server.js";

@@ -12,6 +12,7 @@ export const GROUPS: readonly GroupSpec[] = [
   { path: ["config"], summary: "Manage kvkey's settings: default output, default vault, colour." },
   { path: ["emulator"], summary: "Serve the emulated vault over HTTPS for other programs and SDKs." },
   { path: ["emulator", "events"], summary: "Key Vault's Event Grid key events raised by the emulator, and the webhooks they are delivered to." },
+  { path: ["emulator", "fault"], summary: "Fault rules of a served emulator: answer chosen requests with 429/500/503, a delay or a dropped connection." },
   { path: ["emulator", "vault"], summary: "Manage the emulator's key vaults and managed HSMs (soft-delete retention, purge protection, SKU, RBAC)." },
   { path: ["emulator", "role"], summary: "Role-based access to the emulator's managed HSMs and key vaults, as az keyvault role does." },
   { path: ["emulator", "role", "assignment"], summary: "Who may do what: role assignments of a managed HSM or an emulated key vault." },

@@ -30,6 +30,7 @@ import { emulatorTimeShiftCommand } from "./commands/emulator/time-shift.js";
 import { emulatorAttestationTokenCommand } from "./commands/emulator/attestation.js";
 import { assessCommand } from "./commands/assess.js";
 import { emulatorLogsCommand } from "./commands/emulator/logs.js";
+import { emulatorFaultClearCommand, emulatorFaultListCommand, emulatorFaultSetCommand } from "./commands/emulator/fault.js";
 import { emulatorEventsListCommand, emulatorEventsSubscribeCommand, emulatorEventsSubscriptionsCommand, emulatorEventsUnsubscribeCommand } from "./commands/emulator/events.js";
 import { cloudListCommand, cloudSetCommand, cloudShowCommand } from "./commands/cloud.js";
 import { emulatorCaCommand, emulatorStartCommand, emulatorStatusCommand, emulatorStopCommand } from "./commands/emulator/server.js";
@@ -91,6 +92,9 @@ export const COMMANDS: readonly CommandSpec<any>[] = [
   emulatorEventsSubscribeCommand,
   emulatorEventsSubscriptionsCommand,
   emulatorEventsUnsubscribeCommand,
+  emulatorFaultClearCommand,
+  emulatorFaultListCommand,
+  emulatorFaultSetCommand,
   emulatorLogsCommand,
   emulatorRoleAssignmentCreateCommand,
   emulatorRoleAssignmentDeleteCommand,

@@ -26,6 +26,14 @@ import { createMonitoring, type MonitoringOptions } from "./monitoring.js";
 import { Lifetime } from "./lifetime.js";
 import type { AuditLog } from "./audit/audit-log.js";
 import type { EventHub } from "./events/event-hub.js";
+import { KeyTransitions } from "./service/key-transitions.js";
+import { KeyTransitionStore } from "./store/key-transition-store.js";
+import { ServiceLimits } from "./service/service-limits.js";
+import { FaultRules, type FaultRulesView } from "./service/fault-rules.js";
+import { FaultStore } from "./store/fault-store.js";
+import type { FaultRule } from "../shared/fault-rules.js";
+import { ThrottleStore } from "./store/throttle-store.js";
+import { AZURE_SOFT_DELETE_DELAYS, type SoftDeleteDelays } from "./domain/soft-delete-timing.js";
 
 export type { WireRequest, WireResponse } from "./http/wire.js";
 export type { Clock } from "./domain/clock.js";
@@ -48,6 +56,10 @@ export type { AuditEvent, AuditLog } from "./audit/audit-log.js";
 export type { AuditQuery, AuditRow } from "./audit/audit-store.js";
 export type { EventHub, EventListQuery, EventSubscriptionView, SubscribeOptions } from "./events/event-hub.js";
 export type { EventGridEvent } from "./events/event-grid.js";
+export type { SoftDeleteDelays } from "./domain/soft-delete-timing.js";
+export type { FaultRuleView, FaultRulesView } from "./service/fault-rules.js";
+export { FaultRuleError, parseFaultRule, type FaultRule } from "../shared/fault-rules.js";
+export { AZURE_SOFT_DELETE_DELAYS } from "./domain/soft-delete-timing.js";
 
 export interface EmulatorOptions {
   /** Directory holding the database and the security domain; created 0700 if missing. */
@@ -68,6 +80,33 @@ export interface EmulatorOptions {
   identityPrincipal?: string;
   /** Audit log retention, event retention, webhook retry schedule (docs/monitoring.md). */
   monitoring?: MonitoringOptions;
+  /**
+   * "azure": fail where Azure fails (docs/emulator.md, "Testing failure"): soft-delete transitions take
+   * time and the service limits apply. Default: none, the fast and permissive vault.
+   */
+  profile?: EmulatorProfile;
+  /** How long soft-delete transitions take (emulator-clock ms); with the azure profile AZURE_SOFT_DELETE_DELAYS by default. */
+  softDeleteDelays?: Partial<SoftDeleteDelays>;
+  /** Key Vault's transaction limits: 429 with Retry-After past them. Default: on with the azure profile. */
+  throttle?: boolean;
+  /**
+   * Apply the data directory's fault rules to requests (`Emulator.faults`, `kvkey emulator fault`). The
+   * served emulator does; the CLI's embedded vault does not, so a rule never breaks kvkey itself.
+   */
+  faultInjection?: boolean;
+}
+
+export type EmulatorProfile = "azure";
+
+/** The fault rules of a data directory (docs/emulator.md, "Fault injection"). */
+export interface FaultControl {
+  list(): FaultRulesView;
+  /**
+   * Replaces the rules (written form, `op=sign,status=503`, or parsed) and restarts the seeded draws
+   * behind `rate` from `seed` (random when none). Throws FaultRuleError naming a wrong part.
+   */
+  set(rules: ReadonlyArray<string | FaultRule>, seed?: number): FaultRulesView;
+  clear(): FaultRulesView;
 }
 
 /** A container's soft-delete settings, set programmatically (Azure sets them in its control plane). */
@@ -152,10 +191,26 @@ export interface Emulator {
   readonly securityDomainId: string;
   /** Every data-plane request, as Key Vault's AuditEvent log records it (docs/monitoring.md). */
   readonly audit: AuditLog;
+  /**
+   * The data directory's fault rules (shared/fault-rules.ts; docs/emulator.md, "Fault injection"): every
+   * emulator on the directory with faultInjection applies them, at its next request.
+   */
+  readonly faults: FaultControl;
   /** Key Vault's Event Grid key events, webhook subscriptions and their delivery (docs/monitoring.md). */
   readonly events: EventHub;
   /** Closes the store; webhook deliveries in flight get a few seconds to finish first. */
   close(): void;
+}
+
+/** The Azure timing profile's soft-delete transitions, when the options ask for them. */
+function softDeleteTiming(options: EmulatorOptions, db: ReturnType<SqliteKeyStore["connection"]>, clock: Clock): { transitions?: KeyTransitions } {
+  if (options.profile !== "azure" && options.softDeleteDelays === undefined) return {};
+  const base = options.profile === "azure" ? AZURE_SOFT_DELETE_DELAYS : { deleteMs: 0, recoverMs: 0, purgeMs: 0, restoreMs: 0 };
+  const delays: SoftDeleteDelays = { ...base, ...options.softDeleteDelays };
+  for (const [what, ms] of Object.entries(delays)) {
+    if (!Number.isSafeInteger(ms) || ms < 0) throw new RangeError(`softDeleteDelays.${what} is a whole, non-negative number of milliseconds, not ${ms}`);
+  }
+  return { transitions: new KeyTransitions(new KeyTransitionStore(db), clock, delays) };
 }
 
 /**
@@ -174,7 +229,7 @@ export function createEmulator(options: EmulatorOptions): Emulator {
     const db = store.connection();
     const clockShift = new ClockShiftStore(db);
     const clock = shiftedClock(options.clock ?? systemClock, { offsetMs: () => clockShift.clockOffsetMs() });
-    const repo = new KeyRepository(store, domain, clock);
+    const repo = new KeyRepository(store, domain, clock, { ...softDeleteTiming(options, db, clock) });
     const access = new AccessControl(repo, new RoleAssignmentStore(db));
     const keys = new KeyService(repo);
     const deleted = new DeletedKeys(repo);
@@ -191,6 +246,7 @@ export function createEmulator(options: EmulatorOptions): Emulator {
       ...(options.monitoring ? { options: options.monitoring } : {}),
     });
     const lifetime = new Lifetime({ deleted, rotation, events: monitoring.keyEvents });
+    const faults = new FaultRules(store, new FaultStore(db));
     const handler = new KeyVaultHandler({
       services: { keys, deleted, backups: new KeyBackups(repo), crypto: new CryptoService(keys, clock), rotation, release, access },
       tokens,
@@ -202,6 +258,8 @@ export function createEmulator(options: EmulatorOptions): Emulator {
       clock,
       clockWork: lifetime,
       observers: [monitoring.observer],
+      ...((options.throttle ?? options.profile === "azure") ? { limits: new ServiceLimits(repo, new ThrottleStore(db)) } : {}),
+      ...(options.faultInjection ? { faults } : {}),
     });
     const moveClock = (apply: () => number): number => {
       const shift = store.write(apply);
@@ -260,6 +318,7 @@ export function createEmulator(options: EmulatorOptions): Emulator {
       securityDomainId: domain.id,
       audit: monitoring.audit,
       events: monitoring.events,
+      faults: { list: () => faults.list(), set: (rules, seed) => faults.set(rules, seed), clear: () => faults.clear() },
       close: () => monitoring.close(() => store.close()),
     };
   } catch (err) {

@@ -34,7 +34,9 @@ export class Lifetime implements ClockWork {
   /** A request reached `vault` at `nowMs` (emulator clock): bring the vault up to date, in this order. */
   async tick(vault: VaultTarget, nowMs: number): Promise<void> {
     const now = toUnixSeconds(nowMs);
-    // 1. Deleted keys past their purge date are gone (a read of them must 404, a create of the name succeed).
+    // 1. Deleted keys past their purge date are gone (a read of them must 404, a create of the name succeed),
+    //    and so are keys whose purge has settled under the Azure timing profile.
+    this.parts.deleted.settleTransitions(vault);
     this.parts.deleted.purgeDue(vault, now);
     // 2. Keys whose Rotate trigger is due get their new version (a read must see it).
     await this.parts.rotation.rotateDue(vault, now);

@@ -78,6 +78,7 @@ export function createMonitoring(deps: {
         requestUri: null,
         identity: null,
         token: null,
+        fault: null,
       }),
   });
   // After rotation's listener (it was added first): a change rotation refuses never raises an event.

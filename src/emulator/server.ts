@@ -2,6 +2,7 @@ import { createEmulator, type Emulator, type EmulatorOptions } from "./index.js"
 import { ensureTlsMaterial, ephemeralTlsMaterial } from "./tls/local-ca.js";
 import { DEFAULT_TIMEOUTS, listen, type Listener, type ServeTimeouts } from "./serve/https-listener.js";
 import { freePort, startWorkers, type WorkerOptions } from "./serve/workers.js";
+import type { FaultRule } from "../shared/fault-rules.js";
 
 export type { ServeTimeouts } from "./serve/https-listener.js";
 export { runEmulatorWorker } from "./serve/workers.js";
@@ -30,6 +31,13 @@ export interface ServeOptions extends EmulatorOptions {
   workers?: number;
   /** How long slow clients may take (tests shorten them); see ServeTimeouts for the defaults. */
   timeouts?: Partial<ServeTimeouts>;
+  /**
+   * The fault rules to start with (`op=sign,status=503`; docs/emulator.md, "Fault injection"); they
+   * replace the data directory's. `kvkey emulator fault` changes them while the emulator runs.
+   */
+  faults?: ReadonlyArray<string | FaultRule>;
+  /** The seed of the draws behind a rule's `rate`: the same seed and requests hit the same ones. Default: random. */
+  faultSeed?: number;
   /**
    * The server's own certificate instead of the generated local CA's, e.g. one for `*.vault.azure.net`
    * from a test CA, so clients reach the emulator under Azure's host names (a loopback "Azure").
@@ -81,9 +89,16 @@ export async function startEmulator(options: ServeOptions): Promise<ServedEmulat
       : { ...(await ephemeralTlsMaterial()), caPath: undefined };
   // Served, the emulator meets clients it did not configure: any bearer token by default (as other
   // emulators do), and the managed-identity endpoint for DefaultAzureCredential.
-  const emulatorOptions: EmulatorOptions = { authMode: "any", identityEndpoint: true, ...options };
+  const emulatorOptions: EmulatorOptions = { authMode: "any", identityEndpoint: true, faultInjection: true, ...options };
   // With workers, this one also prepares the data directory (schema, security domain) before they start.
   const emulator = createEmulator(emulatorOptions);
+  try {
+    // A start begins with its own rules, not with whatever an earlier run left in the data directory.
+    emulator.faults.set(options.faults ?? [], options.faultSeed);
+  } catch (err) {
+    emulator.close();
+    throw err;
+  }
   const rotationTimer = setInterval(() => void emulator.rotateDueKeys().catch(() => undefined), ROTATION_CHECK_MS).unref();
   // Key events that fall due with no request coming in, and webhook deliveries (retries, and events the
   // workers raise): every second, in this process only; emulator.close() stops it (docs/monitoring.md).
@@ -130,6 +145,12 @@ export async function startEmulator(options: ServeOptions): Promise<ServedEmulat
         identityEndpoint: emulatorOptions.identityEndpoint ?? false,
         ...(options.identityPrincipal ? { identityPrincipal: options.identityPrincipal } : {}),
         ...(options.defaultVault ? { defaultVault: options.defaultVault } : {}),
+        failure: {
+          ...(options.profile ? { profile: options.profile } : {}),
+          ...(options.softDeleteDelays ? { softDeleteDelays: options.softDeleteDelays } : {}),
+          ...(options.throttle !== undefined ? { throttle: options.throttle } : {}),
+          faultInjection: emulatorOptions.faultInjection ?? false,
+        },
         keyPem: tls.keyPem,
         certPem: tls.certPem,
         timeouts,

@@ -92,3 +92,14 @@ export function formatSeconds(total: number): string {
   if (hours || minutes || seconds) out += `T${hours ? `${hours}H` : ""}${minutes ? `${minutes}M` : ""}${seconds ? `${seconds}S` : ""}`;
   return out === `${sign}P` ? "PT0S" : out;
 }
+
+/**
+ * A short wait as people write it: `250ms`, `2s`, `1.5s`, `1m`, or a bare number of milliseconds.
+ * Undefined for anything else (fault delays, the soft-delete delay of the Azure timing profile).
+ */
+export function parseMilliseconds(text: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/i.exec(text.trim());
+  if (!m) return undefined;
+  const unit = (m[2] ?? "ms").toLowerCase();
+  return Math.round(Number(m[1]) * (unit === "m" ? 60_000 : unit === "s" ? 1_000 : 1));
+}

@@ -1,5 +1,5 @@
 import type { TokenCredential, AccessToken } from "@azure/core-auth";
-import { createHttpHeaders, type HttpClient, type PipelineRequest, type PipelineResponse } from "@azure/core-rest-pipeline";
+import { createHttpHeaders, RestError, type HttpClient, type PipelineRequest, type PipelineResponse } from "@azure/core-rest-pipeline";
 import type { Emulator } from "../emulator/index.js";
 import { isLocalVaultHost } from "./local-host.js";
 
@@ -35,6 +35,9 @@ export function embeddedConnection(emulator: Emulator): EmbeddedConnection {
         headers,
         ...(typeof body === "string" ? { body } : {}),
       });
+      // An injected fault that closes the connection: what Node's HTTP client reports for a socket the
+      // server closed without answering, so the SDK's retry policy treats it as it would on a network.
+      if (response.drop) throw new RestError("socket hang up", { code: "ECONNRESET", request });
       return {
         request,
         status: response.status,

@@ -76,7 +76,6 @@ const cases: Array<[string, string[], number, string | RegExp]> = [
   ["recover of a key that is not deleted", ["recover", "--vault-name", "demo", "-n", "exists"], 1, /^\(KeyNotFound\) /],
   ["purge of a key that is not deleted", ["purge", "--vault-name", "demo", "-n", "exists"], 1, /^\(KeyNotFound\) /],
   ["backup of a missing key", ["backup", "--vault-name", "demo", "-n", "missing", "-f", "never.bak"], 1, /^\(KeyNotFound\) /],
-  ["list-versions of a missing key", ["list-versions", "--vault-name", "demo", "-n", "missing"], 1, /^\(KeyNotFound\) /],
   ["restore from a file that is not there", ["restore", "--vault-name", "demo", "-f", "/nonexistent/k.bak"], 1, /\/nonexistent\/k\.bak/],
   ["show in a vault that was never created", ["show", "--vault-name", "nothere", "-n", "k"], 3, /^\(VaultNotFound\) /],
   ["unknown cloud", ["show", "--vault-name", "v", "-n", "k", "--cloud", "Mars"], 1, /^The cloud 'Mars' \(from --cloud\) is not registered\. Known clouds: Local, AzureCloud/],
@@ -109,6 +108,13 @@ describe("service error rows that need a vault in a given state", () => {
     errorLine(run.stderr);
     expect(run.stderr).toMatch(message);
   };
+
+  test("list-versions of a missing key prints [] and exits 0: the service lists no versions rather than answering 404", async () => {
+    await cli(["create", "--vault-name", "demo", "-n", "exists", "--kty", "EC", "-o", "none"]);
+    const run = await cli(["list-versions", "--vault-name", "demo", "-n", "missing"]);
+    expect(run).toMatchObject({ code: 0, stderr: "" });
+    expect(JSON.parse(run.stdout)).toEqual([]);
+  });
 
   test("403: purge under purge protection is (Forbidden), exit 1", async () => {
     expect((await cli(["emulator", "vault", "create", "-n", "protected", "--enable-purge-protection", "-o", "none"])).code).toBe(0);

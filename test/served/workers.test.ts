@@ -4,6 +4,7 @@ import { request } from "node:https";
 import { fileURLToPath } from "node:url";
 import { startEmulator, type ServedEmulator } from "../../src/emulator/server.js";
 import { tempDataDir } from "../helpers/emulator.js";
+import { callOnce } from "../helpers/served.js";
 
 // The served emulator with two worker processes (node:cluster) on one data directory. Every request
 // below goes over a fresh connection; connections are dealt round-robin, so consecutive requests land
@@ -27,36 +28,8 @@ afterAll(async () => {
   home?.cleanup();
 });
 
-/** One request on its own connection (no keep-alive), trusting only the emulator's CA. */
-function call(method: string, path: string, body?: unknown, vault = "workers"): Promise<{ status: number; json: any }> {
-  const text = body === undefined ? undefined : JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: "127.0.0.1",
-        port: served.port,
-        servername: `${vault}.vault.localhost`,
-        ca: served.caPem,
-        agent: false,
-        method,
-        path,
-        headers: {
-          host: `${vault}.vault.localhost:${served.port}`,
-          authorization: "Bearer any",
-          ...(text ? { "content-type": "application/json", "content-length": Buffer.byteLength(text) } : {}),
-        },
-      },
-      (res) => {
-        let data = "";
-        res.setEncoding("utf8");
-        res.on("data", (d) => (data += d));
-        res.on("end", () => resolve({ status: res.statusCode!, json: data ? JSON.parse(data) : undefined }));
-      },
-    );
-    req.on("error", reject);
-    req.end(text);
-  });
-}
+/** One request on its own connection: consecutive calls land on alternating workers. */
+const call = (method: string, path: string, body?: unknown, vault = "workers") => callOnce(served, vault, method, path, body);
 
 /** Pids of this process's children that run the emulator worker bundle. */
 function workerPids(): number[] {

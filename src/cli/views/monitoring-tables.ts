@@ -44,7 +44,8 @@ function auditRow(r: Json): Json {
   return {
     Time: when(r.time),
     Operation: r.operationName ?? "",
-    Result: `${p.httpStatusCode ?? ""} ${r.resultSignature ?? ""}`.trim(),
+    // A request an emulator fault rule hit says so (its answer was not the vault's own).
+    Result: `${p.httpStatusCode ?? ""} ${r.resultSignature ?? ""}${p.injectedFault ? " (injected)" : ""}`.trim(),
     Vault: vaultOf(r.resourceId),
     Key: key,
     Version: version,

@@ -37,6 +37,8 @@ export interface AuditEvent {
     clientInfo?: string;
     requestUri?: string;
     httpStatusCode: number;
+    /** The emulator's own: the fault rule that hit the request and what it did (`kvkey emulator fault`). */
+    injectedFault?: string;
   };
 }
 
@@ -138,7 +140,7 @@ export function toAuditEvent(row: AuditRow): AuditEvent {
     category: "AuditEvent",
     // Recorded AuditEvent records say "Success" for every request the service answered, 4xx included
     // (resultSignature and httpStatusCode tell how); only the emulator's own faults are "Failure".
-    resultType: row.status >= 500 ? "Failure" : "Success",
+    resultType: row.status >= 500 || row.status === 0 ? "Failure" : "Success",
     resultSignature: reasonPhrase(row.status),
     durationMs: String(Math.round(row.durationMs)),
     identity: {},
@@ -160,6 +162,7 @@ export function toAuditEvent(row: AuditRow): AuditEvent {
     ...(row.clientInfo ? { clientInfo: row.clientInfo } : {}),
     httpStatusCode: row.status,
     ...(row.requestUri ? { requestUri: row.requestUri } : {}),
+    ...(row.fault ? { injectedFault: row.fault } : {}),
   };
   return event;
 }
@@ -178,8 +181,12 @@ const REASONS: Record<number, string> = {
   405: "Method Not Allowed",
   409: "Conflict",
   413: "Request Entity Too Large",
+  429: "Too Many Requests",
   500: "Internal Server Error",
   501: "Not Implemented",
+  503: "Service Unavailable",
+  // An injected fault that closed the connection without a response (no HTTP status at all).
+  0: "Connection Dropped",
 };
 
 function reasonPhrase(status: number): string {

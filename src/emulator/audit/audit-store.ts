@@ -31,6 +31,8 @@ export interface AuditRow {
   /** JSON object of identifying claims (oid, sub, tid, appid, upn, ...); null without a token. */
   identity: string | null;
   token: TokenState;
+  /** The emulator's fault rule that hit the request and what it did (`kvkey emulator fault`); null otherwise. */
+  fault: string | null;
 }
 
 export interface AuditQuery {
@@ -40,8 +42,10 @@ export interface AuditQuery {
   operations?: readonly string[];
   /** Records at or after this emulator time (ms). */
   since?: number;
-  /** Failed requests (status 400 and up). */
+  /** Failed requests (status 400 and up, and dropped connections). */
   failed?: boolean;
+  /** Only requests a fault rule hit. */
+  faults?: boolean;
   /**
    * false: leave out the 401 challenge every SDK client gets before it sends a token (a request without
    * an Authorization header). Included unless false.
@@ -75,6 +79,7 @@ interface DbRow {
   request_uri: string | null;
   identity: string | null;
   token: TokenState;
+  fault: string | null;
 }
 
 export class AuditStore {
@@ -84,8 +89,8 @@ export class AuditStore {
   constructor(private readonly db: Database.Database) {
     this.insertStmt = db.prepare(
       `INSERT INTO audit_log (time, vault_name, vault_kind, operation, api_version, key_name, key_version, object_id, status,
-         description, duration_ms, caller_ip, correlation_id, client_info, request_uri, identity, token)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         description, duration_ms, caller_ip, correlation_id, client_info, request_uri, identity, token, fault)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     // Retention: the newest `keep` rows stay (ids only grow, so this is one range delete on the primary key).
     this.pruneStmt = db.prepare("DELETE FROM audit_log WHERE id <= (SELECT MAX(id) FROM audit_log) - ?");
@@ -95,7 +100,7 @@ export class AuditStore {
   insert(r: AuditRow): void {
     this.insertStmt.run(
       r.time, r.vaultName, r.vaultKind, r.operation, r.apiVersion, r.keyName, r.keyVersion, r.objectId, r.status,
-      r.description, Math.round(r.durationMs), r.callerIp, r.correlationId, r.clientInfo, r.requestUri, r.identity, r.token,
+      r.description, Math.round(r.durationMs), r.callerIp, r.correlationId, r.clientInfo, r.requestUri, r.identity, r.token, r.fault,
     );
   }
 
@@ -118,7 +123,8 @@ export class AuditStore {
       where.push("time >= @since");
       params.since = q.since;
     }
-    if (q.failed) where.push("status >= 400");
+    if (q.failed) where.push("(status >= 400 OR status = 0)");
+    if (q.faults) where.push("fault IS NOT NULL");
     if (q.challenges === false) where.push("NOT (status = 401 AND token IS NULL)");
     if (q.vault) {
       where.push("vault_name = @vaultName AND vault_kind = @vaultKind");
@@ -163,5 +169,6 @@ function fromDb(r: DbRow): AuditRow {
     requestUri: r.request_uri,
     identity: r.identity,
     token: r.token,
+    fault: r.fault,
   };
 }

@@ -6,7 +6,7 @@ import { fromBase64Url } from "../../shared/base64url.js";
 import { isRsaAesKeyWrap, RSA_AES_KEY_WRAP_OAEP_HASH, RSA_AES_KEY_WRAPS, type RsaAesKeyWrap } from "../../shared/rsa-aes-key-wrap.js";
 import { curveFromNodeJwk } from "./curves.js";
 import { materialFromImportedJwk } from "./import-jwk.js";
-import { privateKeyObject, type PrivateMaterial } from "./material.js";
+import { privateKeyObject, rsaModulusBytes, type PrivateMaterial } from "./material.js";
 import { kwpUnwrap } from "./operations/aes.js";
 
 // Bring your own key: ImportKey with a `key_hsm` member, the base64url bytes of a key transfer blob
@@ -124,7 +124,7 @@ export function assertUsableKek(kek: KeyVersion, kekId: string, now: number): vo
 /** RSA-OAEP then AES-KWP: the target key's plaintext (PKCS#8 DER, or raw bytes for oct). */
 export function unwrapTransferBlob(blob: TransferBlob, kek: PrivateMaterial): Buffer {
   if (kek.family !== "RSA") throw new Error("a key exchange key is RSA");
-  const k = Buffer.from(kek.n, "base64url").length;
+  const k = rsaModulusBytes(kek.n);
   if (blob.ciphertext.length <= k) {
     throw blobError(
       `the ciphertext is ${blob.ciphertext.length} bytes; with a ${k * 8}-bit key exchange key it must be the ${k}-byte RSA-OAEP part followed by the AES key wrap part.`,

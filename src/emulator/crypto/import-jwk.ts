@@ -3,7 +3,7 @@ import type { KeyFamily } from "../domain/key.js";
 import { shown, VaultErrors } from "../domain/errors.js";
 import { fromBase64Url } from "../../shared/base64url.js";
 import { CURVE_INFO } from "./curves.js";
-import type { PrivateMaterial } from "./material.js";
+import { rsaModulusBytes, type PrivateMaterial } from "./material.js";
 import { isCurveName } from "../domain/key.js";
 
 type WireJwk = Record<string, unknown>;
@@ -36,7 +36,7 @@ export function materialFromImportedJwk(jwk: WireJwk, family: KeyFamily): Privat
       const m = Object.fromEntries(names.map((n) => [n, member(jwk, n, true)!])) as Record<(typeof names)[number], string>;
       // The size first: the consistency check and OpenSSL's round trip grow with the cube of the size, and
       // an oversized key (a 16384-bit one took over a second) must be refused before either runs.
-      const bits = Buffer.from(m.n, "base64url").length * 8;
+      const bits = rsaModulusBytes(m.n) * 8;
       if (bits < 2048 || bits > 4096) {
         throw VaultErrors.badParameter(`RSA keys of ${bits} bits cannot be imported; the size must be 2048, 3072 or 4096 bits.`);
       }

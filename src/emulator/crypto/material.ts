@@ -26,11 +26,23 @@ export function familyOf(material: PrivateMaterial): KeyFamily {
   return material.family;
 }
 
-/** Bits of key strength reported as key_size: modulus bits for RSA, key bits for oct. */
+/**
+ * The size of an RSA modulus in bytes, from its bit length: a JWK's `n` may carry a leading zero byte
+ * (257 bytes for a 2048-bit key, as some encoders write it), and the service sizes such a key by its
+ * bits, so a 2048-bit key takes and gives 256-byte ciphertexts and signatures whatever `n` looked like.
+ */
+export function rsaModulusBytes(n: string | Buffer): number {
+  const bytes = typeof n === "string" ? Buffer.from(n, "base64url") : n;
+  let i = 0;
+  while (i < bytes.length - 1 && bytes[i] === 0) i++;
+  return bytes.length - i;
+}
+
+/** Bits of key strength reported as key_size: modulus bits for RSA (whole bytes), key bits for oct. */
 export function keySizeOf(material: PrivateMaterial): number | undefined {
   switch (material.family) {
     case "RSA":
-      return Buffer.from(material.n, "base64url").length * 8;
+      return rsaModulusBytes(material.n) * 8;
     case "oct":
       return Buffer.from(material.k, "base64url").length * 8;
     case "EC":

@@ -11,7 +11,9 @@ export type VaultErrorCode =
   | "Unauthorized"
   | "NotFound"
   | "MethodNotAllowed"
-  | "RequestBodyTooLarge";
+  | "RequestBodyTooLarge"
+  /** The service's code for a restore blob it cannot read, spaces and all (recorded). */
+  | "Malformed backup blob";
 
 export class VaultError extends Error {
   override readonly name = "VaultError";
@@ -74,6 +76,24 @@ export const VaultErrors = {
         "in this state, the key can only be recovered or purged.",
       "ObjectIsDeletedButRecoverable",
     );
+  },
+  /**
+   * A create, import or restore of a name whose key is still being deleted or purged (Azure timing profile).
+   * The service's text, as the C++ SDK's live tests expect it; inner code as in the recorded purge answer.
+   */
+  keyBeingDeleted(name: string): VaultError {
+    return new VaultError("Conflict", `Key ${name} is currently being deleted and cannot be re-created; retry later.`, "ObjectIsBeingDeleted");
+  },
+  /** Recover or purge of a key still being deleted or purged (recorded verbatim for purge). */
+  deletedKeyBeingDeleted(): VaultError {
+    return new VaultError("Conflict", "Key is currently being deleted.", "ObjectIsBeingDeleted");
+  },
+  /**
+   * A create, import, restore or delete of a name whose key is still being recovered or restored: the
+   * service's text for secrets (Azure SDK for .NET issue 31581), said of a key.
+   */
+  keyBeingRecovered(name: string): VaultError {
+    return new VaultError("Conflict", `Key ${name} is currently being recovered and cannot be re-created; retry later.`, "ObjectIsBeingRecovered");
   },
   keyAlreadyExists(name: string): VaultError {
     return new VaultError(
@@ -143,6 +163,10 @@ export const VaultErrors = {
   },
   roleAssignmentExists(name: string): VaultError {
     return new VaultError("Conflict", `The role assignment '${name}' already exists.`, "RoleAssignmentExists");
+  },
+  /** A restore whose blob is not a backup at all (service code and message, recorded verbatim). */
+  malformedBackupBlob(): VaultError {
+    return new VaultError("Malformed backup blob", "Backup blob contains invalid or corrupt version.");
   },
   curveNotSupported(curve: string): VaultError {
     return new VaultError(

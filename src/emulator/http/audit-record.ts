@@ -63,6 +63,7 @@ export function auditRecord({ context, answer, durationMs }: HandledRequest, ide
     requestUri: text(request.url, 2048),
     identity: identity.claims,
     token: identity.token,
+    fault: context.fault ?? null,
   };
 }
 

@@ -11,6 +11,10 @@ import { runOperation, type KeyVaultServices } from "./operations.js";
 import { challenge, failure, internalFailure, serialise, vaultFailure, type Answer } from "./respond.js";
 import { route, type Route } from "./router.js";
 import type { WireRequest, WireResponse } from "./wire.js";
+import type { ServiceLimits } from "../service/service-limits.js";
+import { throttleStep } from "./throttle.js";
+import type { FaultRules } from "../service/fault-rules.js";
+import { injectFault } from "./fault.js";
 
 // The Key Vault keys data plane as one pipeline: WireRequest -> WireResponse. The steps, in order, are
 // the list in KeyVaultHandler below; each is a small function over the request's context that either
@@ -36,6 +40,8 @@ export interface RequestContext {
   /** The bearer token as sent. */
   token?: string;
   apiVersion?: string;
+  /** The fault rule that hit this request and what it did (fault.ts), for the audit log. */
+  fault?: string;
 }
 
 /** A request answered: the response, and the context and answer it came from (what observers read). */
@@ -69,6 +75,10 @@ export interface HandlerOptions {
   /** Runs before the operation for the addressed vault; none: nothing is ever due. */
   clockWork?: ClockWork;
   observers?: readonly RequestObserver[];
+  /** Key Vault's transaction limits (throttle.ts); none: never throttled. */
+  limits?: ServiceLimits;
+  /** The data directory's fault rules (fault.ts); none: nothing is injected (the embedded vault). */
+  faults?: FaultRules;
 }
 
 /** A step: undefined to go on, or the answer that ends the request. */
@@ -90,7 +100,8 @@ export class KeyVaultHandler {
     requireApiVersion, //                       400 without a known api-version
     limitBody, //                               413 above MAX_BODY_BYTES
     requireOperation, //                        404/405 for a path or method that names no operation
-    // throttle (429 + Retry-After), fault injection, timing profile, vault SKU checks: here
+    (ctx) => this.injectFault(ctx), //          served: the fault rules' status, delay or dropped connection (fault.ts)
+    (ctx) => this.throttle(ctx), //             429 + Retry-After past the vault's limits (throttle.ts)
     (ctx) => this.tick(ctx), //                 the vault's clock-driven work (lifetime.ts)
     (ctx) => runOperation(this.o.services, ctx.route!, operationRequest(ctx)), // the operation (operations.ts)
   ];
@@ -162,6 +173,15 @@ export class KeyVaultHandler {
 
   private authorize(ctx: RequestContext): Answer | undefined {
     return authorize(this.o.services.access, ctx.vault!, ctx.route, () => callerOf(ctx.token, this.o.tokens, this.o.authMode ?? "strict"));
+  }
+
+  private injectFault(ctx: RequestContext): Answer | undefined | Promise<Answer | undefined> {
+    if (!this.o.faults) return undefined;
+    return injectFault(this.o.faults, { vault: ctx.vault!.target.name, route: ctx.route! }, (text) => (ctx.fault = text));
+  }
+
+  private throttle(ctx: RequestContext): Answer | undefined {
+    return this.o.limits && throttleStep(this.o.limits, ctx.vault!.target, ctx.route!, ctx.request.body);
   }
 
   private async tick(ctx: RequestContext): Promise<undefined> {

@@ -22,6 +22,8 @@ export interface Answer {
   keyId?: string;
   /** A response already complete in another format (the managed-identity endpoint's). */
   wire?: WireResponse;
+  /** Answer nothing and close the connection (an injected fault); the status is then 0. */
+  drop?: true;
 }
 
 const STATUS: Record<VaultErrorCode, number> = {
@@ -35,6 +37,7 @@ const STATUS: Record<VaultErrorCode, number> = {
   MethodNotAllowed: 405,
   Conflict: 409,
   RequestBodyTooLarge: 413,
+  "Malformed backup blob": 400,
 };
 
 const JSON_TYPE = "application/json; charset=utf-8";
@@ -67,6 +70,7 @@ export function challenge(at: Addressed, invalidToken: boolean): Answer {
 
 export function serialise(answer: Answer): WireResponse {
   if (answer.wire) return answer.wire;
+  if (answer.drop) return { status: 0, headers: {}, body: "", drop: true };
   const { status, body } = answer;
   if (status === 204 || body === undefined) return { status, headers: { ...baseHeaders(), ...answer.headers }, body: "" };
   return { status, headers: { ...baseHeaders(), ...answer.headers, "content-type": JSON_TYPE }, body: JSON.stringify(body) };

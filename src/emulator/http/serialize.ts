@@ -1,6 +1,6 @@
 import { keyId, recoveryId } from "../domain/key-id.js";
 import { recoveryLevel } from "../domain/vault.js";
-import type { DeletedKeyView, DeletionInfo, KeyVersion, KeyView } from "../domain/key.js";
+import { isHsmType, type DeletedKeyView, type DeletionInfo, type KeyVersion, type KeyView } from "../domain/key.js";
 
 // Domain -> REST wire shapes (KeyBundle, DeletedKeyBundle, KeyItem, DeletedKeyItem). Times are Unix
 // seconds; binary members base64url; kids computed from the request's base URL.
@@ -17,8 +17,14 @@ function attributes(view: KeyView): Json {
   out.recoveryLevel = recoveryLevel(view.vault);
   out.recoverableDays = view.vault.retentionDays;
   out.exportable = a.exportable;
+  // The HSM platform of an HSM-protected key in a vault: "2" is the current (FIPS 140-3 Level 3) one, as
+  // the service sets it (API 7.5 on; the SDKs' tests expect it on a Premium vault's -HSM keys). Software
+  // keys and Managed HSM keys carry none.
+  if (view.vault.kind === "vault" && isHsmType(view.key.kty)) out.hsmPlatform = CURRENT_HSM_PLATFORM;
   return out;
 }
+
+const CURRENT_HSM_PLATFORM = "2";
 
 function releasePolicy(key: KeyVersion): Json | undefined {
   const p = key.releasePolicy;

@@ -16,4 +16,9 @@ export interface WireResponse {
   status: number;
   headers: Record<string, string>;
   body: string;
+  /**
+   * No response at all: the served emulator closes the connection, the in-process client reports a
+   * connection reset (an injected fault, http/fault.ts). Status, headers and body are then meaningless.
+   */
+  drop?: true;
 }

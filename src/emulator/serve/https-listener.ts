@@ -142,6 +142,11 @@ async function serve(emulator: Emulator, req: IncomingMessage, res: ServerRespon
   if (body.length > 0) request.body = body;
   if (req.socket.remoteAddress) request.remoteAddress = req.socket.remoteAddress;
   const response = await emulator.handle(request);
+  // An injected fault: no response at all, the connection just closes (docs/emulator.md, "Fault injection").
+  if (response.drop) {
+    req.socket.destroy();
+    return;
+  }
   res.writeHead(response.status, { ...response.headers, "content-length": String(Buffer.byteLength(response.body)) });
   res.end(response.body);
 }

@@ -3,7 +3,7 @@ import { createServer as createNetServer } from "node:net";
 import type { AddressInfo } from "node:net";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { createEmulator, type Emulator } from "../index.js";
+import { createEmulator, type Emulator, type EmulatorOptions } from "../index.js";
 import type { AuthMode } from "../http/auth.js";
 import type { VaultTarget } from "../domain/vault.js";
 import { packageRoot } from "../../shared/package-root.js";
@@ -28,6 +28,8 @@ export interface WorkerOptions {
   /** The `oid` of the managed-identity endpoint's tokens. */
   identityPrincipal?: string;
   defaultVault?: VaultTarget;
+  /** Failing like Azure (issue 22): the profile, soft-delete delays, throttling and fault injection. */
+  failure: Pick<EmulatorOptions, "profile" | "softDeleteDelays" | "throttle" | "faultInjection">;
   keyPem: string;
   certPem: string;
   timeouts: ServeTimeouts;
@@ -171,6 +173,7 @@ export function runEmulatorWorker(exit: (code: number) => void): void {
           identityEndpoint: o.identityEndpoint,
           ...(o.identityPrincipal ? { identityPrincipal: o.identityPrincipal } : {}),
           ...(o.defaultVault ? { defaultVault: o.defaultVault } : {}),
+          ...o.failure,
         });
         const listener = await listen(emulator, { keyPem: o.keyPem, certPem: o.certPem }, o.port, o.host, o.timeouts);
         const opened = emulator;

@@ -13,13 +13,15 @@ export class DeletedKeys {
   constructor(private readonly repo: KeyRepository) {}
 
   deleteKey(target: VaultTarget, host: string, name: string): DeletedKeyView {
-    const { store } = this.repo;
+    const { store, transitions } = this.repo;
     return store.write(() => {
       const vault = this.repo.vaults.existing(target, host);
+      if (transitions?.current(vault.id, name) === "restoring") throw VaultErrors.keyBeingRecovered(name);
       const latest = this.repo.activeVersion(vault, name).version;
       const now = this.repo.now();
       const deletion = { deletedDate: now, scheduledPurgeDate: now + vault.retentionDays * SECONDS_PER_DAY };
       store.setDeletion(vault.id, latest.name, deletion);
+      transitions?.begin(vault.id, latest.name, "deleting");
       this.repo.materials.forgetKey(vault, latest.name);
       return { vault, key: latest, deletion };
     });
@@ -32,15 +34,21 @@ export class DeletedKeys {
   listDeletedKeys(target: VaultTarget, host: string, pageSize: number, token?: string): Page<DeletedKeyView> {
     return this.repo.store.read(() => {
       const vault = this.repo.vaults.existing(target, host);
-      return keyPage(this.repo.store, vault, true, pageSize, token, (entry) => ({ vault, key: entry.latest, deletion: entry.deletion! }));
+      const page = keyPage(this.repo.store, vault, true, pageSize, token, (entry) => ({ vault, key: entry.latest, deletion: entry.deletion! }));
+      // Keys still being deleted are not listed yet (a page may come out short, as the service's do).
+      const hidden = this.repo.transitions?.inProgress(vault.id, ["deleting"]);
+      if (hidden?.size) page.items = page.items.filter((v) => !hidden.has(v.key.name.toLowerCase()));
+      return page;
     });
   }
 
   recoverDeletedKey(target: VaultTarget, host: string, name: string): KeyView {
     return this.repo.store.write(() => {
       const vault = this.repo.vaults.existing(target, host);
+      this.assertSettled(vault.id, name);
       const deleted = this.repo.deletedKey(vault, name);
       this.repo.store.setDeletion(vault.id, deleted.key.name, undefined);
+      this.repo.transitions?.begin(vault.id, deleted.key.name, "recovering");
       this.repo.changes.changed({ vault, name: deleted.key.name, now: this.repo.now(), what: "dates" });
       return { vault, key: deleted.key };
     });
@@ -49,11 +57,40 @@ export class DeletedKeys {
   purgeDeletedKey(target: VaultTarget, host: string, name: string): void {
     this.repo.store.write(() => {
       const vault = this.repo.vaults.existing(target, host);
+      this.assertSettled(vault.id, name);
       const deleted = this.repo.deletedKey(vault, name);
       if (vault.purgeProtection) throw VaultErrors.purgeProtected(deleted.key.name);
+      // Under the Azure timing profile the key goes when its purge settles (the vault's tick, settle()).
+      if (this.repo.transitions?.begin(vault.id, deleted.key.name, "purging")) return;
       this.repo.store.purgeKey(vault.id, deleted.key.name);
       this.repo.materials.forgetKey(vault, deleted.key.name);
     });
+  }
+
+  /** Recover and purge of a key still being deleted or purged: 409, as the service answers (recorded for purge). */
+  private assertSettled(vaultId: string, name: string): void {
+    const kind = this.repo.transitions?.current(vaultId, name);
+    if (kind === "deleting" || kind === "purging") throw VaultErrors.deletedKeyBeingDeleted();
+  }
+
+  /**
+   * Purges under the Azure timing profile whose time has come are carried out (the pipeline's tick, before
+   * any operation on the vault, so a read after the purge settled finds the key gone and a create of the
+   * name succeeds). One indexed read when the vault has no transitions.
+   */
+  settleTransitions(target: VaultTarget): void {
+    const transitions = this.repo.transitions;
+    if (!transitions) return;
+    const id = vaultId(target.name, target.kind);
+    const { store } = this.repo;
+    if (store.read(() => transitions.duePurges(id)).length === 0) return;
+    store.write(() => {
+      for (const name of transitions.duePurges(id)) {
+        if (store.getKey(id, name)?.deletion) store.purgeKey(id, name);
+        transitions.end(id, name);
+      }
+    });
+    this.repo.materials.forgetVault(id);
   }
 
   /**

@@ -17,7 +17,7 @@ export class KeyBackups {
     return store.read(() => {
       const vault = this.repo.vaults.existing(target, host);
       const record = store.getKey(vault.id, name);
-      if (!record || record.deletion) throw VaultErrors.keyNotFound(name);
+      if (!record || record.deletion || this.repo.transitions?.current(vault.id, name) === "recovering") throw VaultErrors.keyNotFound(name);
       const versions = store.allVersions(vault.id, name).map((stored) => ({
         version: stored.version,
         material: materials.open(vault, stored.version, stored.material),
@@ -48,6 +48,7 @@ export class KeyBackups {
     return store.write(() => {
       const vault = this.repo.vaults.forWrite(target);
       assertKeyTypeAllowed(vault, backup.versions[backup.versions.length - 1]!.version.kty);
+      this.repo.transitions?.assertNameFree(vault.id, backup.name);
       const record = store.getKey(vault.id, backup.name);
       if (record?.deletion) throw VaultErrors.deletedButRecoverable(record.name);
       if (record) throw VaultErrors.keyAlreadyExists(record.name);
@@ -57,6 +58,7 @@ export class KeyBackups {
         const seq = store.takeSeq(vault.id, backup.name);
         store.insertVersion(vault.id, version, seq, materials.seal(vault, version, material));
       }
+      this.repo.transitions?.begin(vault.id, backup.name, "restoring");
       this.repo.changes.changed({ vault, name: backup.name, now: this.repo.now(), what: "versions" });
       return { vault, key: backup.versions[backup.versions.length - 1]!.version };
     });

@@ -146,6 +146,7 @@ export class KeyService {
     const vault = this.repo.store.getVault(vaultId(target.name, target.kind));
     if (!vault) return;
     assertKeyTypeAllowed(vault, kty);
+    this.repo.transitions?.assertNameFree(vault.id, name);
     const record = this.repo.store.getKey(vault.id, name);
     if (record?.deletion) throw VaultErrors.deletedButRecoverable(record.name);
   }
@@ -158,12 +159,16 @@ export class KeyService {
       const now = this.repo.now();
       let record = store.getKey(vault.id, name);
       // Rotation adds to a key that must still be there (and active) when the transaction runs.
+      const transitions = this.repo.transitions;
       if (existing) {
-        if (!record || record.deletion) throw VaultErrors.keyNotFound(name);
+        if (!record || record.deletion || transitions?.current(vault.id, name) === "recovering") throw VaultErrors.keyNotFound(name);
         existing(vault, store.getVersion(vault.id, name)!.version, now);
+      } else {
+        transitions?.assertNameFree(vault.id, name);
       }
       if (record?.deletion) {
-        if (record.deletion.scheduledPurgeDate > now) throw VaultErrors.deletedButRecoverable(record.name);
+        const purged = transitions?.purgeDue(vault.id, name) ?? false;
+        if (record.deletion.scheduledPurgeDate > now && !purged) throw VaultErrors.deletedButRecoverable(record.name);
         store.purgeKey(vault.id, name);
         materials.forgetKey(vault, name);
         record = undefined;
@@ -223,7 +228,11 @@ export class KeyService {
   listKeys(target: VaultTarget, host: string, pageSize: number, token?: string): Page<KeyView> {
     return this.repo.store.read(() => {
       const vault = this.repo.vaults.existing(target, host);
-      return keyPage(this.repo.store, vault, false, pageSize, token, (entry) => ({ vault, key: entry.latest }));
+      const page = keyPage(this.repo.store, vault, false, pageSize, token, (entry) => ({ vault, key: entry.latest }));
+      // Keys still being recovered are not listed yet (a page may come out short, as the service's do).
+      const hidden = this.repo.transitions?.inProgress(vault.id, ["recovering"]);
+      if (hidden?.size) page.items = page.items.filter((v) => !hidden.has(v.key.name.toLowerCase()));
+      return page;
     });
   }
 
@@ -231,7 +240,9 @@ export class KeyService {
     return this.repo.store.read(() => {
       const vault = this.repo.vaults.existing(target, host);
       const record = this.repo.store.getKey(vault.id, name);
-      if (!record || record.deletion) throw VaultErrors.keyNotFound(name);
+      // The service lists no versions of a key it does not have, rather than answering 404 (recorded:
+      // 200 {"value":[],"nextLink":null}); a deleted key's versions are not listed either.
+      if (!record || record.deletion || this.repo.transitions?.current(vault.id, name) === "recovering") return { items: [] };
       return versionPage(this.repo.store, vault, name, pageSize, token, (r) => ({ vault, key: r.version }));
     });
   }

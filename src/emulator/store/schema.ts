@@ -159,4 +159,45 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT, WITHOUT ROWID;
   CREATE INDEX role_assignments_by_principal ON role_assignments (vault_id, principal_id);
   `,
+  // 5: failing like Azure (issue 22), all opt-in, all shared by every process on the data directory:
+  // soft-delete transitions still in progress under the Azure timing profile (a row per key that is
+  // being deleted, recovered, purged or restored, until the emulator time it settles; a key that goes
+  // takes its row with it), the service limits' usage per vault in 100 ms buckets, the fault rules
+  // (`kvkey emulator fault`) with how often each fired and the seeded draw counter, and the audit
+  // record's mark of an injected fault.
+  `
+  CREATE TABLE key_transitions (
+    vault_id TEXT NOT NULL,
+    name     TEXT NOT NULL COLLATE NOCASE,
+    kind     TEXT NOT NULL CHECK (kind IN ('deleting', 'recovering', 'purging', 'restoring')),
+    until_ms INTEGER NOT NULL,
+    PRIMARY KEY (vault_id, name)
+  ) STRICT, WITHOUT ROWID;
+  CREATE TRIGGER key_transitions_gone AFTER DELETE ON keys BEGIN
+    DELETE FROM key_transitions WHERE vault_id = old.vault_id AND name = old.name;
+  END;
+
+  CREATE TABLE throttle_usage (
+    vault_id  TEXT NOT NULL,
+    budget    TEXT NOT NULL,
+    bucket_ms INTEGER NOT NULL,
+    cost      INTEGER NOT NULL,
+    PRIMARY KEY (vault_id, budget, bucket_ms)
+  ) STRICT, WITHOUT ROWID;
+
+  CREATE TABLE fault_rules (
+    position INTEGER PRIMARY KEY,
+    spec     TEXT NOT NULL,
+    injected INTEGER NOT NULL DEFAULT 0
+  ) STRICT;
+  CREATE TABLE fault_settings (
+    id      INTEGER PRIMARY KEY CHECK (id = 1),
+    version INTEGER NOT NULL,
+    seed    INTEGER NOT NULL,
+    draws   INTEGER NOT NULL
+  ) STRICT;
+  INSERT INTO fault_settings (id, version, seed, draws) VALUES (1, 0, 0, 0);
+
+  ALTER TABLE audit_log ADD COLUMN fault TEXT;
+  `,
 ];

@@ -48,7 +48,8 @@ export const emulatorLogsCommand = defineCommand({
       help: "Only these operations (AuditEvent operationName, e.g. KeySign KeyDecrypt; case-insensitive, space- or comma-separated).",
     },
     { flags: "--since <time>", help: "Only records from this long ago on the emulator clock (30m, 12h, P1D) or from this UTC datetime on." },
-    { flags: "--failed", help: "Only failed requests (HTTP 400 and up)." },
+    { flags: "--failed", help: "Only failed requests (HTTP 400 and up, and dropped connections)." },
+    { flags: "--faults", help: "Only requests an emulator fault rule hit (`kvkey emulator fault`); the rule and what it did are in properties.injectedFault." },
     {
       flags: "--challenges",
       help: "Include the 401 challenge answered to every request sent without a token (each SDK client's first request; Azure logs them too).",
@@ -64,6 +65,7 @@ export const emulatorLogsCommand = defineCommand({
     { title: "Failed requests of the last hour, as AuditEvent JSON.", command: "kvkey emulator logs --failed --since 1h -o json" },
     { title: "Who decrypted with which key?", command: "kvkey emulator logs --operation KeyDecrypt KeyUnwrap --query \"[].{who: identity.claim.sub, key: properties.id}\"" },
     { title: "Watch a served emulator's requests live.", command: "kvkey emulator logs --follow" },
+    { title: "Every request a fault rule hit, and what it did.", command: "kvkey emulator logs --faults --query \"[].{op: operationName, fault: properties.injectedFault}\"" },
   ],
   parse(raw, { cwd }) {
     const top = integer("--top", rawString(raw, "top"));
@@ -76,6 +78,7 @@ export const emulatorLogsCommand = defineCommand({
       operations: ops,
       since: parseSince(rawString(raw, "since")),
       failed: raw.failed === true,
+      faults: raw.faults === true,
       challenges: raw.challenges === true,
       vault,
       top,
@@ -89,6 +92,7 @@ export const emulatorLogsCommand = defineCommand({
       ...(o.key !== undefined ? { key: o.key } : {}),
       ...(o.operations ? { operations: o.operations } : {}),
       ...(o.failed ? { failed: true } : {}),
+      ...(o.faults ? { faults: true } : {}),
       ...(o.challenges ? {} : { challenges: false }),
       ...(o.vault ? { vault: o.vault } : {}),
     };

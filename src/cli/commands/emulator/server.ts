@@ -1,54 +1,22 @@
-import { closeSync, existsSync, fchmodSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, fchmodSync, openSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
 import { defineCommand } from "../../spec.js";
 import { CliError, UsageError, ValidationError } from "../../errors.js";
 import { choice, integer } from "../../args/values.js";
 import { ensureHome } from "../../config.js";
-import { rawString } from "../../args/raw.js";
+import { rawList, rawString } from "../../args/raw.js";
+import { parseMilliseconds } from "../../../shared/duration.js";
+import { FaultRuleError, formatFaultRule, parseFaultRule } from "../../../shared/fault-rules.js";
 import { binaryPath } from "../../../shared/package-root.js";
 import { tightenMode } from "../../../shared/files.js";
+import { alive, readState, STATE_FILE, type EmulatorState } from "../../emulator-state.js";
 
 // `kvkey emulator start|status|stop|ca`: the same vault the CLI embeds, served over HTTPS for other
 // programs. A running emulator is described by emulator.json in its data directory.
 
-const STATE_FILE = "emulator.json";
 const AUTH_MODES = ["any", "strict"] as const;
-
-interface EmulatorState {
-  pid: number;
-  url: string;
-  port: number;
-  host: string;
-  dataDir: string;
-  caPath: string;
-  auth: string;
-  /** For DefaultAzureCredential in apps: IDENTITY_ENDPOINT and IDENTITY_HEADER. */
-  identityEndpoint: string;
-  identityHeader: string;
-  /** The oid of the managed-identity endpoint's tokens, when fixed (--identity-principal). */
-  identityPrincipal?: string;
-  started: string;
-}
-
-function readState(dataDir: string): EmulatorState | undefined {
-  const file = join(dataDir, STATE_FILE);
-  if (!existsSync(file)) return undefined;
-  try {
-    return JSON.parse(readFileSync(file, "utf8")) as EmulatorState;
-  } catch {
-    return undefined;
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
+const PROFILES = ["azure"] as const;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -77,10 +45,29 @@ export const emulatorStartCommand = defineCommand({
       help: "Processes serving requests, each on its own core, sharing the data directory. More than 1 needs a data directory.",
       defaultText: "the number of CPU cores; 1 with --in-memory",
     },
+    {
+      flags: "--profile <name>",
+      help: "Fail where Azure fails: azure makes soft deletes, recoveries, purges and restores settle after a delay (409 ObjectIsBeingDeleted meanwhile) and applies Key Vault's transaction limits (429 with Retry-After).",
+      choices: PROFILES,
+      defaultText: "none: the fast, permissive vault",
+    },
+    {
+      flags: "--soft-delete-delay <duration>",
+      help: "How long deletes, recoveries, purges and restores take to settle on the emulator clock (250ms, 5s, 1m; 0 settles at once). Without --profile it turns on only this timing.",
+      defaultText: "5s with --profile azure",
+    },
+    { flags: "--throttle", help: "Apply Key Vault's documented transaction limits per vault (429 Throttled with Retry-After), also without --profile." },
+    {
+      flags: "--fault <rules...>",
+      help: "Fault rules to start with, e.g. \"op=sign,status=503,retry-after=1,rate=0.5\" or \"key=k1,drop\" (see docs/emulator.md, Fault injection). Change them while running with `kvkey emulator fault set`.",
+    },
+    { flags: "--fault-seed <n>", help: "Seed of the draws behind a rule's rate: the same seed and requests hit the same ones.", defaultText: "random" },
   ],
   examples: [
     { title: "Serve on https://*.vault.localhost:8443 until Ctrl-C.", command: "kvkey emulator start" },
     { title: "Start in the background on a free port for a test run, in memory.", command: "kvkey emulator start --detach --port 0 --in-memory" },
+    { title: "Fail like Azure: soft-delete timing and service limits.", command: "kvkey emulator start --profile azure" },
+    { title: "Answer one sign in two with 503, reproducibly.", command: "kvkey emulator start --fault \"op=sign,status=503,rate=0.5\" --fault-seed 42" },
   ],
   parse(raw, { commandName, cwd }) {
     const port = integer("--port", rawString(raw, "port")) ?? 8443;
@@ -94,6 +81,24 @@ export const emulatorStartCommand = defineCommand({
     if (inMemory && workers !== undefined && workers > 1) {
       throw new ValidationError("--in-memory keeps the vault in one process: use --workers 1, or a data directory for more workers.");
     }
+    const profileText = rawString(raw, "profile");
+    const delayText = rawString(raw, "softDeleteDelay");
+    const softDeleteDelay = delayText === undefined ? undefined : parseMilliseconds(delayText);
+    if (delayText !== undefined && softDeleteDelay === undefined) {
+      throw new UsageError(`argument --soft-delete-delay: invalid duration value: '${delayText}' (use 250ms, 5s, 1m or 0)`);
+    }
+    const faults = (rawList(raw, "fault") ?? []).map((text) => {
+      try {
+        return formatFaultRule(parseFaultRule(text));
+      } catch (err) {
+        if (err instanceof FaultRuleError) throw new UsageError(`argument --fault: '${text}': ${err.message}`);
+        throw err;
+      }
+    });
+    const faultSeed = integer("--fault-seed", rawString(raw, "faultSeed"));
+    if (faultSeed !== undefined && (faultSeed < 0 || faultSeed > 0xffffffff)) {
+      throw new UsageError(`argument --fault-seed: must be a whole number from 0 to 4294967295, not ${faultSeed}`);
+    }
     return {
       port,
       host: rawString(raw, "host") ?? "127.0.0.1",
@@ -104,6 +109,11 @@ export const emulatorStartCommand = defineCommand({
       defaultVault: rawString(raw, "defaultVault") ?? "default",
       workers: workers ?? (inMemory ? 1 : availableParallelism()),
       identityPrincipal: identityPrincipal(rawString(raw, "identityPrincipal")),
+      profile: profileText === undefined ? undefined : choice(commandName, "--profile", profileText, PROFILES),
+      softDeleteDelay,
+      throttle: raw.throttle === true,
+      faults,
+      faultSeed,
       argv: rawArgs(raw),
     };
   },
@@ -125,6 +135,11 @@ export const emulatorStartCommand = defineCommand({
       authMode: o.auth,
       workers: o.workers,
       ...(o.identityPrincipal ? { identityPrincipal: o.identityPrincipal } : {}),
+      ...(o.profile ? { profile: o.profile } : {}),
+      ...(o.softDeleteDelay !== undefined ? { softDeleteDelays: { deleteMs: o.softDeleteDelay, recoverMs: o.softDeleteDelay, purgeMs: o.softDeleteDelay, restoreMs: o.softDeleteDelay } } : {}),
+      ...(o.throttle ? { throttle: true } : {}),
+      faults: o.faults,
+      ...(o.faultSeed !== undefined ? { faultSeed: o.faultSeed } : {}),
     });
     const state: EmulatorState = {
       pid: process.pid,
@@ -137,6 +152,9 @@ export const emulatorStartCommand = defineCommand({
       identityEndpoint: `${served.url}/msi/token`,
       identityHeader: served.emulator.identityHeader,
       ...(o.identityPrincipal ? { identityPrincipal: o.identityPrincipal } : {}),
+      inMemory: o.inMemory,
+      profile: o.profile ?? null,
+      throttle: o.throttle || o.profile === "azure",
       started: new Date().toISOString(),
     };
     // It holds the identity header: 0600 even when an older, looser file is overwritten.
@@ -181,9 +199,15 @@ function rawArgs(raw: Record<string, unknown>): string[] {
     defaultVault: "--default-vault",
     workers: "--workers",
     identityPrincipal: "--identity-principal",
+    profile: "--profile",
+    softDeleteDelay: "--soft-delete-delay",
+    faultSeed: "--fault-seed",
   };
   for (const [key, name] of Object.entries(flag)) if (typeof raw[key] === "string") args.push(name, raw[key] as string);
   if (raw.inMemory === true) args.push("--in-memory");
+  if (raw.throttle === true) args.push("--throttle");
+  const faults = rawList(raw, "fault");
+  if (faults && faults.length > 0) args.push("--fault", ...faults);
   return args;
 }
 

@@ -73,17 +73,23 @@ function checkCbcIv(iv: Buffer | undefined, algName: string, encrypting: boolean
   return iv;
 }
 
-/** `pad` = PKCS#7 (A*CBCPAD); without it the input must already be a whole number of blocks (A*CBC). */
+/**
+ * `pad` = PKCS#7 (A*CBCPAD). Without it (A*CBC) input that is not a whole number of blocks is padded
+ * with zero bytes to the next block, as Managed HSM does (200 bytes in, 208 out), and decryption gives
+ * back the zero-padded plaintext: the caller must know the length. (Zero padding cannot be removed
+ * unambiguously, which is why A*CBCPAD exists.)
+ */
 export function cbcEncrypt(key: Buffer, plaintext: Buffer, iv: Buffer | undefined, pad: boolean, algName: string): Buffer {
   const checkedIv = checkCbcIv(iv, algName, true);
-  if (!pad && plaintext.length % BLOCK !== 0) {
-    throw VaultErrors.badParameter(
-      `${algName} encrypts whole 16-byte blocks only; the value is ${plaintext.length} bytes. Use ${algName}PAD for PKCS#7 padding.`,
-    );
-  }
+  const short = plaintext.length % BLOCK;
+  const input = !pad && short !== 0 ? Buffer.concat([plaintext, Buffer.alloc(BLOCK - short)]) : plaintext;
   const cipher = createCipheriv(`aes-${bits(key)}-cbc`, key, checkedIv);
   cipher.setAutoPadding(pad);
-  return Buffer.concat([cipher.update(plaintext), cipher.final()]);
+  try {
+    return Buffer.concat([cipher.update(input), cipher.final()]);
+  } finally {
+    if (input !== plaintext) input.fill(0);
+  }
 }
 
 export function cbcDecrypt(key: Buffer, ciphertext: Buffer, iv: Buffer | undefined, pad: boolean, algName: string): Buffer {

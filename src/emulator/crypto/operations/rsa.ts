@@ -11,7 +11,7 @@ import {
   type KeyObject,
 } from "node:crypto";
 import { VaultErrors } from "../../domain/errors.js";
-import { privateKeyObject, type PrivateMaterial } from "../material.js";
+import { privateKeyObject, rsaModulusBytes, type PrivateMaterial } from "../material.js";
 import { HASH_BYTES, type CipherAlgorithm, type HashName, type SignatureAlgorithm } from "./algorithms.js";
 
 // RSA encryption and signatures over node:crypto, with two things node cannot do on Node 20 done by hand:
@@ -39,7 +39,7 @@ function modulus(material: RsaPublic): Buffer {
   return Buffer.from(material.n, "base64url");
 }
 
-/** Bit length of the modulus (node-generated and imported JWKs carry no leading zero byte, but be safe). */
+/** Bit length of the modulus (an imported JWK's `n` may carry a leading zero byte: material.ts). */
 function modulusBits(n: Buffer): number {
   let i = 0;
   while (i < n.length - 1 && n[i] === 0) i++;
@@ -60,7 +60,7 @@ function maxPlaintext(k: number, alg: RsaCipher): number {
 }
 
 export function rsaEncrypt(material: RsaPublic, alg: RsaCipher, plaintext: Buffer): Buffer {
-  const k = modulus(material).length;
+  const k = rsaModulusBytes(material.n);
   const max = maxPlaintext(k, alg);
   if (plaintext.length > max) {
     throw VaultErrors.badParameter(
@@ -73,9 +73,9 @@ export function rsaEncrypt(material: RsaPublic, alg: RsaCipher, plaintext: Buffe
 }
 
 export function rsaDecrypt(material: RsaMaterial, alg: RsaCipher, ciphertext: Buffer): Buffer {
-  const n = modulus(material);
-  if (ciphertext.length !== n.length) {
-    throw VaultErrors.badParameter(`The ciphertext for ${alg.name} must be ${n.length} bytes (the key's modulus size); it is ${ciphertext.length}.`);
+  const k = rsaModulusBytes(material.n);
+  if (ciphertext.length !== k) {
+    throw VaultErrors.badParameter(`The ciphertext for ${alg.name} must be ${k} bytes (the key's modulus size); it is ${ciphertext.length}.`);
   }
   const key = privateKeyObject(material);
   if (alg.scheme === "oaep") {
@@ -136,13 +136,13 @@ export function rsaSign(material: RsaMaterial, alg: RsaSignature, digest: Buffer
   const emBits = modulusBits(n) - 1;
   const em = emsaPssEncode(digest, emBits, alg.hash);
   // Raw RSA wants exactly k bytes; EM is one byte shorter when emBits is a multiple of 8.
-  const block = Buffer.concat([Buffer.alloc(n.length - em.length), em]);
+  const block = Buffer.concat([Buffer.alloc(rsaModulusBytes(n) - em.length), em]);
   return privateEncrypt({ key, padding: constants.RSA_NO_PADDING }, block);
 }
 
 export function rsaVerify(material: RsaPublic, alg: RsaSignature, digest: Buffer, signature: Buffer): boolean {
   const n = modulus(material);
-  if (signature.length !== n.length) return false;
+  if (signature.length !== rsaModulusBytes(n)) return false;
   const key = publicKey(material);
   if (alg.scheme === "pkcs1") {
     let recovered: Buffer;
