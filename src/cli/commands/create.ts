@@ -76,9 +76,12 @@ export const createCommand = defineCommand({
     if (o.props.exportable !== undefined) options.exportable = o.props.exportable;
     const policy = releasePolicyFor(o.props, new URL(address.vaultUrl).hostname.endsWith(".localhost"));
     if (policy) options.releasePolicy = policy;
-    const slow = o.kty.startsWith("RSA") && (o.size ?? 2048) >= 4096;
-    const create = () => client.createKey(address.name, o.kty, withKeyDates(options, options));
-    const key = slow ? await ctx.spin(`Creating ${o.kty} ${o.size} key '${address.name}'...`, create) : await create();
+    // The spinner shows only for a create that turns out slow (RSA-4096 generation, a far region, a
+    // throttled vault), and only on a terminal.
+    const shape = o.size !== undefined ? ` ${o.size}` : o.curve ? ` ${o.curve}` : "";
+    const key = await ctx.spin(`Creating ${o.kty}${shape} key '${address.name}'...`, () =>
+      client.createKey(address.name, o.kty, withKeyDates(options, options)),
+    );
     return keyView(key);
   },
   // The service does not return an AES key's size: the table shows the size asked for (or the emulator's default).
