@@ -17,6 +17,7 @@ import { OUTPUT_CHOICES } from "./globals.js";
 import { choice } from "./args/values.js";
 import type { CommandSpec, GroupSpec } from "./spec.js";
 import { monotonicMs } from "../shared/monotonic.js";
+import { escapeControl } from "../output/control-chars.js";
 
 /**
  * Everything runCli does once it knows the command line is more than `--version`: help, parsing,
@@ -38,7 +39,9 @@ export async function dispatch(
   const errChalk = chalkFor(errColor);
   const fail = (err: unknown, command: string | undefined): number => {
     if (err instanceof CliError && err.output) io.stdout.write(err.output);
-    const { message, stack } = describeError(err);
+    const { message: raw, stack } = describeError(err);
+    // Service messages quote names, which may hold control characters: never raw to the terminal.
+    const message = escapeControl(raw);
     // As knack does: the level name when plain, the colour alone on a terminal.
     io.stderr.write((errColor ? errChalk.redBright(message) : `ERROR: ${message}`) + "\n");
     if (debug && stack) io.stderr.write(stack + "\n");
@@ -65,7 +68,7 @@ export async function dispatch(
     const { prepareOutput } = await import("./output-stage.js");
     const output = prepareOutput(globals, io, home);
     const options = spec.parse(raw, { commandName: `kvkey ${spec.path.join(" ")}`, cwd: io.cwd });
-    const debugLine = globals.debug ? (line: string) => void io.stderr.write(`DEBUG: ${line}\n`) : undefined;
+    const debugLine = globals.debug ? (line: string) => void io.stderr.write(`DEBUG: ${escapeControl(line)}\n`) : undefined;
     const session = runOptions.session;
     const made = session ? await session.clients((forward) => makeClients(home, io, forward)) : await makeClients(home, io, debugLine);
     if (session) session.debug = debugLine;

@@ -1,3 +1,4 @@
+import { escapeControl } from "./control-chars.js";
 import { isOrderedHash } from "./ordered.js";
 import { isJsonObject, pythonStr, sortedKeys } from "./python.js";
 
@@ -28,5 +29,7 @@ function formatRow(row: unknown): string {
 function formatField(value: unknown): string {
   if (Array.isArray(value)) return String(value.length);
   if (isJsonObject(value)) return "";
-  return pythonStr(value);
+  // Not az: a tab or line break inside a value would shift columns or split the line, and any other
+  // control character would reach the terminal; each is escaped (\t, \n, \x1b).
+  return escapeControl(pythonStr(value));
 }

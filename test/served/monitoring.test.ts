@@ -4,7 +4,8 @@ import { request } from "node:https";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startEmulator, type ServedEmulator } from "../../src/emulator/server.js";
-import { cliIn } from "../helpers/cli.js";
+import { cliIn, interruptibleIO } from "../helpers/cli.js";
+import { runCli } from "../../src/cli/run.js";
 import { tempDataDir } from "../helpers/emulator.js";
 import { startWebhookReceiver, type WebhookReceiver } from "../helpers/webhook.js";
 
@@ -57,6 +58,14 @@ async function logsUntil(args: string[], done: (records: Array<Record<string, an
   }
 }
 
+async function until(check: () => boolean): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error("timed out");
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
 async function subscriptionsUntil(done: (subs: Array<Record<string, any>>) => boolean): Promise<Array<Record<string, any>>> {
   const deadline = Date.now() + 10_000;
   for (;;) {
@@ -98,6 +107,56 @@ describe("the served emulator's audit log", () => {
     expect(JSON.stringify(records)).not.toContain("/msi/token");
     const failed = await logsUntil(["--failed"], () => true);
     expect(failed.map((r) => r.operationName)).toEqual(["KeySign", "KeyGet"]);
+  });
+});
+
+describe("control characters a client sends never reach a terminal raw (issue 18)", () => {
+  // ESC, BEL, CR and LF through a percent-encoded path and a token claim: -o json keeps them exactly;
+  // every text rendering (table, tsv, --follow's lines, the ERROR line) shows them escaped.
+  const RAW = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
+  const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString("base64url");
+  const token = `${b64({ alg: "RS256", typ: "JWT" })}.${b64({ upn: "mallory\u001b]0;owned\u0007\r\n2026-01-01T00:00:00Z  KeyPurge" })}.sig`;
+
+  test("emulator logs: JSON exact; table, tsv and --follow escaped, one line per record", async () => {
+    expect((await cli(["create", "--vault-name", "ctl", "-n", "k", "--kty", "EC"])).code).toBe(0);
+    const path = "/keys/%1B%5B31mred%07%0D%0A2026-01-01T00:00:00Z%20KeyDelete/abc?api-version=7.4";
+    const got = await send("GET", path, { authorization: `Bearer ${token}`, host: `ctl.vault.localhost:${served.port}` });
+    expect(got.status).toBe(404);
+    expect(RAW.test(got.body), got.body).toBe(false);
+
+    const records = await logsUntil(["--vault-name", "ctl"], (r) => r.length >= 2);
+    expect(records).toHaveLength(2);
+    expect(records[1]!.properties.id).toBe(`https://ctl.vault.localhost:${served.port}/keys/\u001b[31mred\u0007\r\n2026-01-01T00:00:00Z KeyDelete/abc`);
+    expect(records[1]!.identity.claim.upn).toBe("mallory\u001b]0;owned\u0007\r\n2026-01-01T00:00:00Z  KeyPurge");
+
+    const table = await cli(["emulator", "logs", "--vault-name", "ctl", "-o", "table"]);
+    expect(table.code, table.stderr).toBe(0);
+    expect(RAW.test(table.stdout), JSON.stringify(table.stdout)).toBe(false);
+    expect(table.stdout.trimEnd().split("\n")).toHaveLength(4); // header, dashes, two records: no forged line
+    expect(table.stdout).toContain("\\x1b[31mred\\x07\\r\\n2026-01-01T00:00:00Z KeyDelete");
+    expect(table.stdout).toContain("mallory\\x1b]0;owned\\x07\\r\\n2026-01-01T00:00:00Z  KeyPurge");
+
+    const tsv = await cli(["emulator", "logs", "--vault-name", "ctl", "-o", "tsv"]);
+    expect(RAW.test(tsv.stdout.replace(/\t/g, "")), JSON.stringify(tsv.stdout)).toBe(false);
+    expect(tsv.stdout.trimEnd().split("\n")).toHaveLength(2);
+    expect(new Set(tsv.stdout.trimEnd().split("\n").map((l) => l.split("\t").length)).size).toBe(1);
+
+    for (const format of ["table", "tsv"]) {
+      const io = interruptibleIO(home.dir);
+      const following = runCli(["emulator", "logs", "--follow", "--vault-name", "ctl", "-o", format], io);
+      await until(() => io.out().split("\n").filter(Boolean).length >= 2);
+      io.interrupt();
+      expect(await following).toBe(0);
+      expect(RAW.test(io.out().replace(/\t/g, "")), JSON.stringify(io.out())).toBe(false);
+      expect(io.out().trimEnd().split("\n"), io.out()).toHaveLength(2);
+    }
+  });
+
+  test("an ERROR line quoting a name with control characters prints them escaped", async () => {
+    const run = await cli(["show", "--id", `https://ctl.vault.localhost:${served.port}/keys/x%1b%5b2J%0d%0aERROR%3a%20fake`]);
+    expect(run.code).not.toBe(0);
+    expect(run.stderr.split("\n").filter(Boolean)).toHaveLength(1);
+    expect(RAW.test(run.stderr), JSON.stringify(run.stderr)).toBe(false);
   });
 });
 

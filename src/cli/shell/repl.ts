@@ -12,6 +12,7 @@ import { complete } from "../completion/engine.js";
 import { vaultLookups } from "../completion/dynamic.js";
 import { commandWords, completionWords } from "../completion/words.js";
 import { redactSecrets } from "./redact.js";
+import { escapeControl } from "../../output/control-chars.js";
 
 // `kvkey shell`: read a line, run it through runCli in this process with a long-lived session, repeat.
 // On a terminal: a prompt, Tab completion from the same engine as the shell scripts, and history kept
@@ -139,7 +140,7 @@ export async function runShell(ctx: CommandContext): Promise<void> {
       try {
         argv = commandWords(text);
       } catch (err) {
-        io.stderr.write(`ERROR: ${(err as Error).message}\n`);
+        io.stderr.write(`ERROR: ${escapeControl((err as Error).message)}\n`);
         continue;
       }
       if (argv[0] === "kvkey") argv.shift();

@@ -56,4 +56,9 @@ describe("-o tsv (knack's _TsvOutput)", () => {
   it("prints nothing for an empty list", () => {
     expect(tsv([])).toBe("");
   });
+
+  it("escapes tabs, line breaks and other control characters inside a value, so a row stays one line of fixed columns (issue 18)", () => {
+    const out = tsv([{ a: "x\ty", b: "one\ntwo\r", c: "\u001b[31mred\u0007" }, { a: "1", b: "2", c: "3" }]);
+    expect(out).toBe("x\\ty\tone\\ntwo\\r\t\\x1b[31mred\\x07\n1\t2\t3\n");
+  });
 });
