@@ -1,4 +1,5 @@
 import { AuthenticationError, CliError, ConnectionError, ServiceError } from "./errors.js";
+import { fsReason } from "../shared/files.js";
 
 // The one place that turns anything thrown while running a command into an az-style CliError and its
 // one-line message. Stack traces are for --debug only.
@@ -27,6 +28,12 @@ export function normalizeError(err: unknown): CliError {
       return new ServiceError(`${prefix}${e.message}`, e.statusCode, e.code);
     }
     if (e.name === "NoCredentialsError") return new AuthenticationError(e.message);
+    // A file-system error no command words itself: say which file and why in words, not Node's
+    // "ENOTDIR: not a directory, mkdir '/etc/passwd/x'".
+    const fsError = e as NodeJS.ErrnoException;
+    if (typeof fsError.syscall === "string" && typeof fsError.path === "string" && /^E[A-Z]+$/.test(String(fsError.code))) {
+      return new CliError(`Cannot ${fsError.syscall} ${fsError.path}: ${fsReason(fsError)} (${fsError.code}).`);
+    }
     if (e.name === "AuthenticationError" || e.name === "AggregateAuthenticationError") {
       return new AuthenticationError(`Authentication failed: ${firstLine(e.message)} Please run 'az login' to setup account.`);
     }

@@ -1,7 +1,7 @@
 import { SqliteKeyStore } from "./store/sqlite-store.js";
 import { KeyService, type VaultTarget } from "./service/key-service.js";
 import { CryptoService } from "./service/crypto-service.js";
-import { KeyVaultHandler } from "./http/handler.js";
+import { KeyVaultHandler, type HandlerOptions } from "./http/handler.js";
 import { TokenAuthority, type AuthMode, type IssuedToken } from "./http/auth.js";
 import { SecurityDomain } from "./crypto/seal.js";
 import { loadOrCreateSecurityDomain } from "./security-domain-file.js";
@@ -47,6 +47,8 @@ export interface EmulatorOptions {
   identityEndpoint?: boolean;
   /** Audit log retention, event retention, webhook retry schedule (docs/monitoring.md). */
   monitoring?: MonitoringOptions;
+  /** Told of every request answered 500 (the served emulator logs a line; see HandlerOptions.onInternalError). */
+  onInternalError?: HandlerOptions["onInternalError"];
 }
 
 /** A container's soft-delete settings, set programmatically (Azure sets them in its control plane). */
@@ -137,6 +139,8 @@ export function createEmulator(options: EmulatorOptions): Emulator {
       authMode: options.authMode ?? "strict",
       ...(options.identityEndpoint ? { identity: { header: identityHeader } } : {}),
       ...(options.defaultVault ? { defaultVault: options.defaultVault } : {}),
+      ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+      ...(options.onInternalError ? { onInternalError: options.onInternalError } : {}),
     });
     const monitoring = createMonitoring({
       store,

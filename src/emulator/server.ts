@@ -90,7 +90,7 @@ export async function startEmulator(options: ServeOptions): Promise<ServedEmulat
   const tls = options.dataDir ? await ensureTlsMaterial(options.dataDir) : { ...(await ephemeralTlsMaterial()), caPath: undefined };
   // Served, the emulator meets clients it did not configure: any bearer token by default (as other
   // emulators do), and the managed-identity endpoint for DefaultAzureCredential.
-  const emulatorOptions: EmulatorOptions = { authMode: "any", identityEndpoint: true, ...options };
+  const emulatorOptions: EmulatorOptions = { authMode: "any", identityEndpoint: true, onInternalError: logInternalError, ...options };
   // With workers, this one also prepares the data directory (schema, security domain) before they start.
   const emulator = createEmulator(emulatorOptions);
   const rotationTimer = setInterval(() => void emulator.rotateDueKeys().catch(() => undefined), ROTATION_CHECK_MS).unref();
@@ -316,6 +316,23 @@ interface WorkerOptions {
   timeouts: ServeTimeouts;
 }
 
+/**
+ * One line on stderr (emulator.log when detached) for a request answered 500: the storage message when
+ * the disk or database is the cause; otherwise the error's name, code and stack frames, never its message
+ * (a bug's message could quote key material). A log that cannot be written (the same full disk) is skipped.
+ */
+function logInternalError(err: unknown, problem: string | undefined, request: WireRequest): void {
+  const e = err instanceof Error ? err : undefined;
+  const what = problem ?? `${e?.name ?? typeof err}${(e as { code?: unknown } | undefined)?.code ? ` ${String((e as { code?: unknown }).code)}` : ""}`;
+  const frames = problem || !e?.stack ? "" : `\n${e.stack.split("\n").filter((l) => /^\s+at /.test(l)).join("\n")}`;
+  const path = JSON.stringify(request.url.replace(/^https?:\/\/[^/]*/, ""));
+  try {
+    process.stderr.write(`kvkey emulator: ${new Date().toISOString()} 500 for ${request.method} ${path}: ${what}${frames}\n`);
+  } catch {
+    // stderr is a file on the full disk, or closed: the client's answer says it already.
+  }
+}
+
 type PrimaryMessage = { kvkey: "serve"; options: WorkerOptions } | { kvkey: "stop" };
 type WorkerMessage = { kvkey: "ready" } | { kvkey: "listening" } | { kvkey: "failed"; message: string } | { kvkey: "stopped" };
 
@@ -452,6 +469,7 @@ export function runEmulatorWorker(exit: (code: number) => void): void {
           dataDir: o.dataDir,
           authMode: o.authMode,
           identityEndpoint: o.identityEndpoint,
+          onInternalError: logInternalError,
           ...(o.defaultVault ? { defaultVault: o.defaultVault } : {}),
         });
         const listener = await listen(emulator, { keyPem: o.keyPem, certPem: o.certPem }, o.port, o.host, o.timeouts);

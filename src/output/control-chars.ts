@@ -20,7 +20,9 @@ export function hasControl(text: string): boolean {
  * Python's escapes): \n, \r, \t, and \xHH for the others (ESC is \x1b). Printable text, including
  * non-ASCII letters, is left as it is; a backslash is not doubled, so ordinary text reads unchanged.
  */
-export function escapeControl(text: string): string {
+export function escapeControl(text: string, options: { keepLineBreaks?: boolean } = {}): string {
   if (!hasControl(text)) return text;
-  return text.replace(CONTROL, (c) => NAMED[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+  return text.replace(CONTROL, (c) =>
+    options.keepLineBreaks && (c === "\n" || c === "\t") ? c : (NAMED[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`),
+  );
 }

@@ -12,6 +12,9 @@ import { isJsonObject, pythonStr, sortedKeys } from "./python.js";
 // - a bare boolean line is lower-cased ("true"), unlike a boolean inside a dict ("True").
 
 export function formatTsv(result: unknown): string {
+  // A single value is the whole answer (`emulator ca --pem -o tsv > ca.pem`, `--query x -o tsv`): its
+  // line breaks and tabs are kept; ESC, CR and the other controls are still escaped.
+  if (typeof result === "string") return `${escapeControl(result, { keepLineBreaks: true })}\n`;
   const rows = Array.isArray(result) ? result : [result];
   return rows.map((row) => `${formatRow(row)}\n`).join("");
 }

@@ -5,6 +5,7 @@ import { resolveKeyAddress } from "../args/id-args.js";
 import { choice } from "../args/values.js";
 import { CliError, UsageError, ValidationError } from "../errors.js";
 import { VERSION } from "../version.js";
+import { writeFailed } from "../output-file.js";
 import { str } from "./shared.js";
 
 const ENCS = ["CKM_RSA_AES_KEY_WRAP", "RSA_AES_KEY_WRAP_256", "RSA_AES_KEY_WRAP_384"] as const;
@@ -88,7 +89,12 @@ export const byokBlobCommand = defineCommand({
         }
       }
       const blob = makeByokBlob({ kek, kekId: kekId!, target, enc: o.enc, generator: `kvkey ${VERSION} byok-blob` });
-      writeFileSync(o.file, JSON.stringify(blob, null, 2) + "\n", { mode: 0o600, flag: "wx" });
+      try {
+        writeFileSync(o.file, JSON.stringify(blob, null, 2) + "\n", { mode: 0o600, flag: "wx" });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === "EEXIST") throw new CliError(`File or directory named '${o.file}' already exists.`);
+        throw writeFailed(err, o.file, "the BYOK blob file");
+      }
       const how = target.kty === "EC" ? `--kty EC --curve ${target.crv}` : target.kty === "oct" ? "--kty oct" : "--kty RSA";
       ctx.note(`Wrote a transfer blob for ${target.kty === "EC" ? `an EC key on ${target.crv}` : target.kty === "oct" ? `a ${target.k.length * 8}-bit AES key` : "an RSA key"} to ${o.file}; import it with: kvkey import ... --byok-file ${o.file} ${how}`);
       return undefined;

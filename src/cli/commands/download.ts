@@ -8,6 +8,7 @@ import { ValidationError } from "../errors.js";
 import { idArgs, keyTarget, str } from "./shared.js";
 import { CRYPTO_ID_OPTIONS } from "./crypto-shared.js";
 import { requireArgs } from "./crypto-args.js";
+import { checkOutputPath, writeFailed } from "../output-file.js";
 
 const ENCODINGS = ["PEM", "DER"] as const;
 
@@ -41,6 +42,7 @@ export const downloadCommand = defineCommand({
     const { client, address } = await keyTarget(ctx, o.ids, { takesVersion: true });
     // As az: checked before the key is fetched, naming the path as the user typed it.
     if (existsSync(o.path)) throw new ValidationError(`File or directory named '${o.file}' already exists.`);
+    checkOutputPath(o.path, "the public key file");
     const key = await client.getKey(address.name, address.version ? { version: address.version } : {});
     const { createPublicKey } = await import("node:crypto");
     const spki = createPublicKey({ key: publicJwk(key.key), format: "jwk" });
@@ -51,7 +53,7 @@ export const downloadCommand = defineCommand({
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === "EEXIST") throw new ValidationError(`File or directory named '${o.file}' already exists.`);
       rmSync(o.path, { force: true });
-      throw err;
+      throw writeFailed(err, o.path, "the public key file");
     }
     return undefined;
   },

@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fchmodSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
 import { defineCommand } from "../spec.js";
@@ -7,7 +7,7 @@ import { choice, integer } from "../args/values.js";
 import { ensureHome } from "../config.js";
 import { str } from "./shared.js";
 import { binaryPath } from "../../shared/package-root.js";
-import { tightenMode } from "../../shared/files.js";
+import { tightenDataDir, tightenMode, trustableCaFile } from "../../shared/files.js";
 
 // `kvkey emulator start|status|stop|ca`: the same vault the CLI embeds, served over HTTPS for other
 // programs. A running emulator is described by emulator.json in its data directory.
@@ -150,6 +150,7 @@ export const emulatorStartCommand = defineCommand({
 function writeEphemeralCa(dataDir: string, pem: string): string {
   const path = join(dataDir, "emulator-ca.pem");
   writeFileSync(path, pem, { mode: 0o644 });
+  trustableCaFile(path);
   return path;
 }
 
@@ -172,8 +173,8 @@ function rawArgs(raw: Record<string, unknown>): string[] {
 async function detach(args: string[], dataDir: string, env: Record<string, string | undefined>): Promise<unknown> {
   const bin = binaryPath();
   const log = openSync(join(dataDir, "emulator.log"), "a", 0o600);
-  // The mode given to open applies to a new file only.
-  fchmodSync(log, 0o600);
+  // The mode given to open applies to a new file only: an older, looser log is tightened (never loosened).
+  tightenMode(join(dataDir, "emulator.log"), 0o600);
   // --in-memory refuses --data-dir: the child then finds its directory (for emulator.json) through
   // KVKEY_HOME, which is where an in-memory emulator's directory always comes from.
   const inMemory = args.includes("--in-memory");
@@ -204,6 +205,8 @@ export const emulatorStatusCommand = defineCommand({
   parse: (raw, { cwd }) => ({ dataDir: str(raw, "dataDir") === undefined ? undefined : resolve(cwd, str(raw, "dataDir")!) }),
   async run(o, ctx) {
     const dataDir = o.dataDir ?? ctx.home;
+    // As start does: emulator.json holds the identity header, and status is often the first command run.
+    tightenDataDir(dataDir);
     const state = readState(dataDir);
     if (!state || !alive(state.pid)) return { dataDir, running: false };
     return { ...state, running: true };

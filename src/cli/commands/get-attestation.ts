@@ -4,6 +4,7 @@ import type { KeyVaultKey } from "@azure/keyvault-keys";
 import { defineCommand, type OptionSpec } from "../spec.js";
 import { CliError } from "../errors.js";
 import { keyView } from "../views/key-view.js";
+import { checkOutputPath, writeFailed } from "../output-file.js";
 import { idArgs, keyTarget, str } from "./shared.js";
 
 // az keyvault key get-attestation (Managed HSM; azure-cli PR #31427): the key with its attestation,
@@ -60,11 +61,16 @@ export const getAttestationCommand = defineCommand({
   },
   async run(o, ctx) {
     if (o.file !== undefined && existsSync(o.file)) throw new CliError(`File or directory named '${o.file}' already exists.`);
+    if (o.file !== undefined) checkOutputPath(o.file, "the attestation file");
     const { client, address } = await keyTarget(ctx, o.ids, { takesVersion: true });
     const key = await client.getKeyAttestation(address.name, address.version ? { version: address.version } : {});
     const view = attestationView(key);
     if (o.file === undefined) return view;
-    writeFileSync(o.file, JSON.stringify(view, null, 2) + "\n", { flag: "wx" });
+    try {
+      writeFileSync(o.file, JSON.stringify(view, null, 2) + "\n", { flag: "wx" });
+    } catch (err) {
+      throw writeFailed(err, o.file, "the attestation file");
+    }
     return undefined;
   },
 });

@@ -15,6 +15,7 @@ import type { ReleaseService } from "../service/release-service.js";
 import { parseRotationPolicy, rotationPolicyBody } from "./rotation.js";
 import { keyAttestation, releaseKey } from "./release.js";
 import type { WireRequest, WireResponse } from "./wire.js";
+import { storageProblem } from "../store/storage-errors.js";
 
 const STATUS: Record<VaultErrorCode, number> = {
   BadParameter: 400,
@@ -52,6 +53,10 @@ export interface HandlerOptions {
   release?: ReleaseService;
   /** Container for requests to a bare `localhost`/IP host. */
   defaultVault?: VaultTarget;
+  /** The data directory, named in the answer when its disk is full, read-only or locked. */
+  dataDir?: string;
+  /** Told of every 500 (the served emulator writes a line to emulator.log); `problem` is the storage message, if any. */
+  onInternalError?: (err: unknown, problem: string | undefined, request: WireRequest) => void;
 }
 
 /**
@@ -105,8 +110,11 @@ export class KeyVaultHandler {
     } catch (err) {
       if (err instanceof VaultError) return this.error(STATUS[err.code], err.code, err.message, err.innerCode);
       // Anything else is the emulator's own fault: report it as the service would (500), with no detail
-      // that could carry key material.
-      return this.error(500, "InternalError", "The emulator failed to process the request.");
+      // that could carry key material. A full disk, a read-only data directory or a database another
+      // process keeps locked is said as such, with where (storage-errors.ts): the user can fix those.
+      const problem = storageProblem(err, this.options.dataDir);
+      this.options.onInternalError?.(err, problem, request);
+      return this.error(500, "InternalError", problem ?? "The emulator failed to process the request.");
     }
   }
 
