@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { cliIn } from "../helpers/cli.js";
 import { tempDataDir } from "../helpers/emulator.js";
+import { patient } from "../helpers/patience.js";
 
 // `kvkey assess` against the embedded vault: a vault seeded with one key per finding produces exactly
 // those findings; a key made by the book produces none; --fail-on gates on severity.
@@ -52,7 +53,7 @@ beforeAll(async () => {
   // Only medium and low findings.
   await ok(["emulator", "vault", "create", "-n", "medium", "--enable-purge-protection", "true"]);
   await seed("medium", "no-policy", { policy: null });
-}, 120_000);
+}, patient(120_000));
 afterAll(() => home.cleanup());
 
 describe("kvkey assess", () => {

@@ -156,7 +156,7 @@ describe("a data directory that cannot be made: one line, no hang (issue 18)", (
     const config = await kvkeyWithin(["config", "set", "core.output=table"], join(file, "x"));
     expect(config.hung).toBe(false);
     expect(oneErrorLine(config)).toBe(`ERROR: Cannot create the kvkey home directory ${file}/x: ${file} is a file, not a directory.`);
-  }, 120_000);
+  }, patient(120_000));
 
   test("backup, download and restore with a path that is not there: one line naming it, nothing fetched for nothing", async () => {
     const home = tempDataDir("kvkey-env-out-");
@@ -219,7 +219,7 @@ describe("a data directory that cannot be made: one line, no hang (issue 18)", (
     } finally {
       home.cleanup();
     }
-  }, 60_000);
+  }, patient(60_000));
 });
 
 describe.skipIf(!canMount)("a read-only data directory is read without changing it (issue 18)", () => {
@@ -270,7 +270,7 @@ describe.skipIf(!canMount)("a read-only data directory is read without changing 
     } finally {
       home.cleanup();
     }
-  }, 60_000);
+  }, patient(60_000));
 });
 
 describe.skipIf(!canMount)("a full disk is said to be full, and where (issue 18)", () => {
@@ -289,7 +289,7 @@ describe.skipIf(!canMount)("a full disk is said to be full, and where (issue 18)
     expect(show).toMatchObject({ code: 0, stdout: "P-256\n", stderr: "" });
     rmSync(filler);
     expect((await kv(["create", "--vault-name", "full", "-n", "k2", "--kty", "EC", "-o", "none"])).code).toBe(0);
-  }, 60_000);
+  }, patient(60_000));
 
   test("served: the client's error says the disk is full and where; the emulator keeps serving", async () => {
     const disk = tmpfs("4m")!;
@@ -310,7 +310,7 @@ describe.skipIf(!canMount)("a full disk is said to be full, and where (issue 18)
     } finally {
       await served.close();
     }
-  }, 120_000);
+  }, patient(120_000));
 });
 
 // ---- item 6: file modes -------------------------------------------------------------------------------
@@ -411,7 +411,7 @@ describe("file modes are only ever tightened (issue 18)", () => {
       await served.close();
       home.cleanup();
     }
-  }, 60_000);
+  }, patient(60_000));
 
   test("an existing backup file that is overwritten ends 0600, whole", async () => {
     const home = tempDataDir("kvkey-env-backup-");

@@ -7,12 +7,15 @@ import type { WireRequest, WireResponse } from "../../src/emulator/http/wire.js"
 import { random, testSeed } from "../helpers/prng.js";
 import { tempDataDir } from "../helpers/emulator.js";
 import { describeRequest, request, seedEmulator, violation, type Seeded } from "../helpers/hostile.js";
+import { patient } from "../helpers/patience.js";
 
 // Hostile input over real HTTPS: what only a socket can do. Requests are written byte for byte on a
 // TLS socket (so odd methods, raw NUL bytes and broken request lines reach the server as sent);
 // whatever Node's HTTP parser refuses must come back in the service's error envelope too. Slow clients
 // (slowloris: headers that never end, a body that never comes, a TLS handshake never started) are cut
-// off by the server's timeouts, shortened here through ServeOptions.timeouts.
+// off by the server's timeouts, shortened here through ServeOptions.timeouts. What proves the cut is
+// that the server closed the socket (the test's own give-up is far longer and scales with the machine's
+// load), never how long it took.
 
 const SEED = testSeed(0x68747470);
 const SAMPLE = 150;
@@ -27,7 +30,7 @@ beforeAll(async () => {
   served = await startEmulator({ dataDir: home.dir, port: 0, authMode: "strict", timeouts: TIMEOUTS });
   // The same keys the handler fuzz uses, made through the served emulator's own handler.
   seeded = await seedEmulator(served.emulator);
-}, 30_000);
+}, patient(30_000));
 afterAll(async () => {
   await served?.close();
   home?.cleanup();
@@ -40,7 +43,6 @@ interface RawAnswer {
   body: string;
   /** The server closed the connection (as opposed to the test giving up). */
   closed: boolean;
-  ms: number;
 }
 
 function secureSocket(servername = "fz.vault.localhost"): Promise<TLSSocket> {
@@ -50,9 +52,8 @@ function secureSocket(servername = "fz.vault.localhost"): Promise<TLSSocket> {
   });
 }
 
-/** Reads everything until the server closes (or `giveUpMs` passes), then parses one HTTP response. */
+/** Reads everything until the server closes (or patient(`giveUpMs`) passes), then parses one HTTP response. */
 function collect(socket: Socket, giveUpMs: number): Promise<RawAnswer> {
-  const started = performance.now();
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let closed = false;
@@ -69,12 +70,12 @@ function collect(socket: Socket, giveUpMs: number): Promise<RawAnswer> {
         if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
       }
       const body = end < 0 ? "" : Buffer.from(text.slice(end + 4), "latin1").toString("utf8");
-      resolve({ status: status === undefined ? undefined : Number(status), headers, body, closed, ms: performance.now() - started });
+      resolve({ status: status === undefined ? undefined : Number(status), headers, body, closed });
     };
     const timer = setTimeout(() => {
       socket.destroy();
       finish();
-    }, giveUpMs);
+    }, patient(giveUpMs));
     socket.on("data", (chunk: Buffer) => chunks.push(chunk));
     socket.on("error", () => {});
     socket.on("close", () => {
@@ -118,7 +119,7 @@ function socketViolation(req: WireRequest, answer: RawAnswer): string | undefine
   const res: WireResponse = { status: answer.status, headers: answer.headers, body: answer.body };
   // A HEAD answer carries the headers of a GET, without the body.
   if (req.method === "HEAD") return answer.status >= 500 ? `status ${answer.status}` : undefined;
-  return violation(req, res, answer.ms > 5000 ? answer.ms : 0, seeded);
+  return violation(req, res, seeded);
 }
 
 function envelope(answer: RawAnswer): { code: string; message: string } | undefined {
@@ -141,7 +142,7 @@ describe("hostile requests over HTTPS", () => {
       if (problem) failures.push(`KVKEY_TEST_SEED=${SEED} request ${i}: ${problem}\n  request: ${describeRequest(req)}\n  answer: ${answer.status} ${answer.body.slice(0, 200)}`);
     }
     expect(failures, failures.join("\n")).toEqual([]);
-  }, 60_000);
+  }, patient(60_000));
 
   test.each<[string, string]>([
     ["an unknown method", "FOO /keys?api-version=2025-07-01 HTTP/1.1\r\nHost: fz.vault.localhost\r\n\r\n"],
@@ -180,14 +181,13 @@ describe("hostile requests over HTTPS", () => {
 describe("slow clients are cut off", () => {
   test("headers that never end (slowloris): closed by the headers timeout", async () => {
     const socket = await secureSocket();
-    const answer = collect(socket, 8_000);
+    const answer = collect(socket, 15_000);
     socket.write("GET /keys?api-version=2025-07-01 HTTP/1.1\r\nHost: fz.vault.localhost\r\n");
     // Keep dripping header lines, slower than the timeout allows in total.
     const drip = setInterval(() => socket.writable && socket.write(`X-Drip-${Date.now()}: 1\r\n`), 100);
     const res = await answer;
     clearInterval(drip);
-    expect(res.closed).toBe(true);
-    expect(res.ms).toBeLessThan(TIMEOUTS.headersMs + 2_500);
+    expect(res.closed, "closed by the server, not by the test giving up").toBe(true);
     if (res.status !== undefined) {
       expect(res.status).toBe(408);
       expect(envelope(res)).toBeDefined();
@@ -197,11 +197,10 @@ describe("slow clients are cut off", () => {
   test("a body that never arrives: closed by the request timeout", async () => {
     const token = served.emulator.issueToken("t", "https://vault.localhost").token;
     const socket = await secureSocket();
-    const answer = collect(socket, 8_000);
+    const answer = collect(socket, 15_000);
     socket.write(`POST /keys/slow/create?api-version=2025-07-01 HTTP/1.1\r\nHost: fz.vault.localhost\r\nAuthorization: Bearer ${token}\r\nContent-Length: 100\r\n\r\n{"kty":`);
     const res = await answer;
-    expect(res.closed).toBe(true);
-    expect(res.ms).toBeLessThan(TIMEOUTS.requestMs + 2_500);
+    expect(res.closed, "closed by the server, not by the test giving up").toBe(true);
     // Nothing was created from half a body.
     const check = await sendRaw(`GET /keys/slow?api-version=2025-07-01 HTTP/1.1\r\nHost: fz.vault.localhost\r\nAuthorization: Bearer ${token}\r\nConnection: close\r\n\r\n`);
     expect(check.status).toBe(404);
@@ -210,9 +209,8 @@ describe("slow clients are cut off", () => {
   test("a TCP connection that never starts TLS: closed by the handshake timeout", async () => {
     const socket = tcpConnect({ host: "127.0.0.1", port: served.port });
     await new Promise<void>((resolve, reject) => socket.once("connect", resolve).once("error", reject));
-    const res = await collect(socket, 8_000);
-    expect(res.closed).toBe(true);
-    expect(res.ms).toBeLessThan(TIMEOUTS.handshakeMs + 2_500);
+    const res = await collect(socket, 15_000);
+    expect(res.closed, "closed by the server, not by the test giving up").toBe(true);
   });
 
   test("the server still answers well-behaved clients afterwards", async () => {

@@ -8,6 +8,7 @@ import { cliIn, interruptibleIO } from "../helpers/cli.js";
 import { runCli } from "../../src/cli/run.js";
 import { tempDataDir } from "../helpers/emulator.js";
 import { startWebhookReceiver, type WebhookReceiver } from "../helpers/webhook.js";
+import { eventually, patient } from "../helpers/patience.js";
 
 // The served emulator's audit log and events: requests over HTTPS (kvkey's own, and another client's
 // with a token the emulator did not issue) appear in `kvkey emulator logs` read from the data directory,
@@ -48,7 +49,7 @@ function send(method: string, path: string, headers: Record<string, string>): Pr
 }
 
 async function logsUntil(args: string[], done: (records: Array<Record<string, any>>) => boolean): Promise<Array<Record<string, any>>> {
-  const deadline = Date.now() + 10_000;
+  const deadline = Date.now() + patient(10_000);
   for (;;) {
     const run = await cli(["emulator", "logs", "-o", "json", ...args]);
     expect(run.code, run.stderr).toBe(0);
@@ -58,16 +59,10 @@ async function logsUntil(args: string[], done: (records: Array<Record<string, an
   }
 }
 
-async function until(check: () => boolean): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error("timed out");
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+const until = (check: () => boolean) => eventually(check, "--follow's lines");
 
 async function subscriptionsUntil(done: (subs: Array<Record<string, any>>) => boolean): Promise<Array<Record<string, any>>> {
-  const deadline = Date.now() + 10_000;
+  const deadline = Date.now() + patient(10_000);
   for (;;) {
     const run = await cli(["emulator", "events", "subscriptions", "-o", "json"]);
     expect(run.code, run.stderr).toBe(0);
@@ -195,11 +190,11 @@ describe("the served emulator's events", () => {
     const [newVersion] = await receiver.waitForEvents(1);
     expect(newVersion).toMatchObject({ eventType: "Microsoft.KeyVault.KeyNewVersionCreated", subject: "soon", data: { VaultName: "ev", Version: version } });
     // No request touches the vault from here on: the served process's timer raises and delivers it.
-    const [, near] = await receiver.waitForEvents(2, 15_000);
+    const [, near] = await receiver.waitForEvents(2);
     expect(near).toMatchObject({ eventType: "Microsoft.KeyVault.KeyNearExpiry", subject: "soon", data: { Version: version } });
     expect(Date.parse(near!.eventTime)).toBeGreaterThanOrEqual(Date.parse(exp) - 30 * 86_400_000);
     // The receiver answers before the emulator records the delivery: wait for the record to settle.
     const subs = await subscriptionsUntil((s) => s[0]?.deliveries?.pending === 0);
     expect(subs).toMatchObject([{ name: "served", deliveries: { delivered: 2, pending: 0, failed: 0 } }]);
-  }, 30_000);
+  }, patient(30_000));
 });

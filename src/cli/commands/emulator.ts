@@ -187,7 +187,9 @@ async function detach(args: string[], dataDir: string, env: Record<string, strin
   });
   closeSync(log);
   child.unref();
-  const deadline = Date.now() + 20_000;
+  // A child that fails exits, and that is seen at once; the deadline is only for one that hangs. A busy
+  // machine (the first start makes a CA and starts a worker per core) can take many seconds.
+  const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     const state = readState(dataDir);
     if (state && state.pid === child.pid) return state;
@@ -227,9 +229,10 @@ export const emulatorStopCommand = defineCommand({
       throw new CliError(`No emulator is running for ${dataDir}.`);
     }
     process.kill(state.pid, "SIGTERM");
-    const deadline = Date.now() + 15_000;
+    // Requests in flight finish first (an RSA-4096 create takes seconds on a busy machine).
+    const deadline = Date.now() + 30_000;
     while (alive(state.pid) && Date.now() < deadline) await sleep(50);
-    if (alive(state.pid)) throw new CliError(`The emulator (pid ${state.pid}) did not stop within 15 seconds.`);
+    if (alive(state.pid)) throw new CliError(`The emulator (pid ${state.pid}) did not stop within 30 seconds.`);
     rmSync(join(dataDir, STATE_FILE), { force: true });
     return undefined;
   },

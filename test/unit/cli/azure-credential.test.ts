@@ -2,6 +2,7 @@ import { describe, expect, test } from "vitest";
 import { azureCredential, NoCredentialsError } from "../../../src/vault-client/azure-credential.js";
 import { normalizeError } from "../../../src/cli/error-report.js";
 import { AuthenticationError } from "../../../src/cli/errors.js";
+import { patient } from "../../helpers/patience.js";
 
 describe("Azure credentials", () => {
   test("with nothing signed in, one line says how to sign in", async () => {
@@ -24,5 +25,5 @@ describe("Azure credentials", () => {
     } finally {
       process.env.PATH = saved.path;
     }
-  }, 60_000);
+  }, patient(60_000));
 });
