@@ -8,7 +8,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { createEmulator, type Emulator, type EmulatorOptions } from "./index.js";
 import { ensureTlsMaterial, ephemeralTlsMaterial } from "./tls/local-ca.js";
-import { MAX_BODY_BYTES } from "./http/handler.js";
+import { bodyLimitFor } from "./http/body-limits.js";
 import type { WireRequest } from "./http/wire.js";
 import type { AuthMode } from "./http/auth.js";
 import type { VaultTarget } from "./service/key-service.js";
@@ -263,11 +263,13 @@ function refuseConnection(socket: Duplex, [status, code, message]: Refusal): voi
 }
 
 async function serve(emulator: Emulator, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  // A declared length over the limit is refused before a byte of the body is read.
+  // A declared length over the limit is refused before a byte of the body is read. The limit is 1 MiB,
+  // or what the largest backup needs for a restore (http/body-limits.ts).
+  const limit = bodyLimitFor(req.method ?? "GET", (req.url ?? "/").split("?")[0]!);
   const declared = Number(req.headers["content-length"] ?? 0);
-  const body = declared > MAX_BODY_BYTES ? undefined : await readBody(req);
+  const body = declared > limit ? undefined : await readBody(req, limit);
   if (body === undefined) {
-    const refusal = JSON.stringify({ error: { code: "RequestBodyTooLarge", message: `The request body exceeds the limit of ${MAX_BODY_BYTES} bytes.` } });
+    const refusal = JSON.stringify({ error: { code: "RequestBodyTooLarge", message: `The request body exceeds the limit of ${limit} bytes.` } });
     res.writeHead(413, { "content-type": "application/json; charset=utf-8", "content-length": String(Buffer.byteLength(refusal)), connection: "close" });
     res.end(refusal);
     return;
@@ -286,14 +288,14 @@ async function serve(emulator: Emulator, req: IncomingMessage, res: ServerRespon
 }
 
 /** The body as text, or undefined when it exceeds the limit (the rest is drained, not buffered). */
-function readBody(req: IncomingMessage): Promise<string | undefined> {
+function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     let tooLarge = false;
     req.on("data", (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) tooLarge = true;
+      if (size > limit) tooLarge = true;
       else chunks.push(chunk);
     });
     req.on("end", () => resolve(tooLarge ? undefined : Buffer.concat(chunks).toString("utf8")));

@@ -16,6 +16,7 @@ import { parseRotationPolicy, rotationPolicyBody } from "./rotation.js";
 import { keyAttestation, releaseKey } from "./release.js";
 import type { WireRequest, WireResponse } from "./wire.js";
 import { storageProblem } from "../store/storage-errors.js";
+import { bodyLimitFor } from "./body-limits.js";
 
 const STATUS: Record<VaultErrorCode, number> = {
   BadParameter: 400,
@@ -30,8 +31,7 @@ const STATUS: Record<VaultErrorCode, number> = {
   RequestBodyTooLarge: 413,
 };
 
-/** Requests above this size are refused before parsing (the service's own limit is far lower for keys). */
-export const MAX_BODY_BYTES = 1024 * 1024;
+export { MAX_BODY_BYTES, RESTORE_BODY_BYTES } from "./body-limits.js";
 
 interface Result {
   status: number;
@@ -99,8 +99,10 @@ export class KeyVaultHandler {
 
     try {
       const apiVersion = checkApiVersion(url.searchParams);
-      if (request.body !== undefined && Buffer.byteLength(request.body) > MAX_BODY_BYTES) {
-        throw new VaultError("RequestBodyTooLarge", `The request body exceeds the limit of ${MAX_BODY_BYTES} bytes.`);
+      // 1 MiB, but a restore may carry the largest backup the emulator makes (body-limits.ts).
+      const limit = bodyLimitFor(request.method, url.pathname);
+      if (request.body !== undefined && Buffer.byteLength(request.body) > limit) {
+        throw new VaultError("RequestBodyTooLarge", `The request body exceeds the limit of ${limit} bytes.`);
       }
       const op = route(request.method, url.pathname);
       // Automatic rotation happens when the emulator touches a vault (see rotation-service.ts).
