@@ -83,7 +83,7 @@ describe("kvkey assess", () => {
     expect(byKey["slow-rotation"]!.message).toMatch(/every 730 days/);
     expect(byKey["all-ops"]!.version).toMatch(/^[0-9a-f]{32}$/);
     const vault = findings.filter((f) => f.scope === "vault").map((f) => f.fix);
-    expect(vault).toEqual(["kvkey emulator vault create -n seeded --enable-purge-protection true", "kvkey emulator vault create -n seeded --retention-days 90"]);
+    expect(vault).toEqual(["kvkey emulator vault create -n seeded --enable-purge-protection true", "kvkey emulator vault create -n seeded-90d --retention-days 90"]);
     expect(run.stderr).toBe("");
   });
 

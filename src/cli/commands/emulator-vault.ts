@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import { defineCommand, type RawOptions } from "../spec.js";
-import { CliError, UsageError } from "../errors.js";
+import { CliError, ServiceError, UsageError } from "../errors.js";
 import { integer, threeState } from "../args/values.js";
 import { ensureHome } from "../config.js";
 import type { CommandContext } from "../context.js";
@@ -66,7 +66,9 @@ function vaultsTable(result: unknown): unknown {
 export const emulatorVaultCreateCommand = defineCommand({
   path: ["emulator", "vault", "create"],
   summary: "Create an emulated key vault or managed HSM, or change its soft-delete settings.",
-  description: "Vaults are also created on their first key; this sets what ARM would: soft-delete retention and purge protection.",
+  description:
+    "Vaults are also created on their first key; this sets what ARM would: soft-delete retention and purge protection, with ARM's rules: " +
+    "purge protection cannot be turned off once on, and the retention is set once (when the vault is created, or by one later change of the default 90 days), then fixed.",
   options: [
     NAME_OPTION,
     HSM_OPTION,
@@ -90,7 +92,13 @@ export const emulatorVaultCreateCommand = defineCommand({
       const settings: { retentionDays?: number; purgeProtection?: boolean } = {};
       if (o.retentionDays !== undefined) settings.retentionDays = o.retentionDays;
       if (o.purgeProtection !== undefined) settings.purgeProtection = o.purgeProtection;
-      return vaultView(emulator.configureVault({ name: o.name, kind: o.kind, ...settings }));
+      try {
+        return vaultView(emulator.configureVault({ name: o.name, kind: o.kind, ...settings }));
+      } catch (err) {
+        // What ARM refuses (purge protection off again, a retention already set) reads as az prints it.
+        if ((err as { code?: unknown }).code === "BadRequest") throw new ServiceError(`(BadRequest) ${(err as Error).message}`, 400, "BadRequest");
+        throw err;
+      }
     });
   },
   tableView: vaultsTable,

@@ -29,6 +29,7 @@ const STATUS: Record<VaultErrorCode, number> = {
   MethodNotAllowed: 405,
   Conflict: 409,
   RequestBodyTooLarge: 413,
+  BadRequest: 400,
 };
 
 export { MAX_BODY_BYTES, RESTORE_BODY_BYTES } from "./body-limits.js";

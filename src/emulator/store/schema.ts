@@ -139,4 +139,11 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX event_deliveries_due ON event_deliveries (next_attempt) WHERE state = 'pending';
   CREATE INDEX event_deliveries_by_subscription ON event_deliveries (subscription);
   `,
+  // 4: whether a container's soft-delete retention has been set (issue 18). As in Azure it is set once,
+  // at creation or by one later change, then fixed; a container made by its first key has the default
+  // (90) without having set it. A retention other than 90 was certainly set.
+  `
+  ALTER TABLE vaults ADD COLUMN retention_set INTEGER NOT NULL DEFAULT 0;
+  UPDATE vaults SET retention_set = 1 WHERE retention_days <> 90;
+  `,
 ];

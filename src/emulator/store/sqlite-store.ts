@@ -233,9 +233,9 @@ export class SqliteKeyStore implements KeyStore {
       deleteVaultKeys: db.prepare("DELETE FROM keys WHERE vault_id = ?"),
       deleteVault: db.prepare("DELETE FROM vaults WHERE id = ?"),
       insertVault: db.prepare(
-        "INSERT INTO vaults (id, name, kind, retention_days, purge_protection, created) VALUES (@id, @name, @kind, @retention_days, @purge_protection, @created)",
+        "INSERT INTO vaults (id, name, kind, retention_days, purge_protection, created, retention_set) VALUES (@id, @name, @kind, @retention_days, @purge_protection, @created, @retention_set)",
       ),
-      updateVaultSettings: db.prepare("UPDATE vaults SET retention_days = ?, purge_protection = ? WHERE id = ?"),
+      updateVaultSettings: db.prepare("UPDATE vaults SET retention_days = ?, purge_protection = ?, retention_set = ? WHERE id = ?"),
       getKey: db.prepare("SELECT name, deleted_date, scheduled_purge_date, rotation_policy FROM keys WHERE vault_id = ? AND name = ?"),
       insertKey: db.prepare("INSERT INTO keys (vault_id, name) VALUES (?, ?)"),
       setDeletion: db.prepare("UPDATE keys SET deleted_date = ?, scheduled_purge_date = ? WHERE vault_id = ? AND name = ?"),
@@ -317,7 +317,7 @@ export class SqliteKeyStore implements KeyStore {
 
   getVault(id: string): Vault | undefined {
     const row = this.stmts.getVault.get(id) as
-      | { id: string; name: string; kind: VaultKind; retention_days: number; purge_protection: number; created: number }
+      | { id: string; name: string; kind: VaultKind; retention_days: number; purge_protection: number; created: number; retention_set: number }
       | undefined;
     return row && vaultFromRow(row);
   }
@@ -330,11 +330,12 @@ export class SqliteKeyStore implements KeyStore {
       retention_days: vault.retentionDays,
       purge_protection: vault.purgeProtection ? 1 : 0,
       created: vault.created,
+      retention_set: vault.retentionSet ? 1 : 0,
     });
   }
 
   updateVaultSettings(vault: Vault): void {
-    this.stmts.updateVaultSettings.run(vault.retentionDays, vault.purgeProtection ? 1 : 0, vault.id);
+    this.stmts.updateVaultSettings.run(vault.retentionDays, vault.purgeProtection ? 1 : 0, vault.retentionSet ? 1 : 0, vault.id);
   }
 
   deleteVault(id: string): void {
@@ -448,12 +449,21 @@ export class SqliteKeyStore implements KeyStore {
   }
 }
 
-function vaultFromRow(row: { id: string; name: string; kind: VaultKind; retention_days: number; purge_protection: number; created: number }): Vault {
+function vaultFromRow(row: {
+  id: string;
+  name: string;
+  kind: VaultKind;
+  retention_days: number;
+  purge_protection: number;
+  created: number;
+  retention_set: number;
+}): Vault {
   return {
     id: row.id,
     name: row.name,
     kind: row.kind,
     retentionDays: row.retention_days,
+    retentionSet: row.retention_set === 1,
     purgeProtection: row.purge_protection === 1,
     created: row.created,
   };
