@@ -184,6 +184,8 @@ async function listen(
     // Node checks the headers and request timeouts on this interval (default 30 s, which would let a
     // slowloris client hold a socket up to 45 s with a 15 s headers timeout).
     connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(Math.min(timeouts.headersMs, timeouts.requestMs) / 2))),
+    // Node answers an HTTP/1.1 request without Host with an empty 400; serve() answers it in the envelope.
+    requireHostHeader: false,
   };
   const server: Server = createServer(options, (req, res) => {
     const work = serve(emulator, req, res).catch(() => {
@@ -193,6 +195,10 @@ async function listen(
     inFlight.add(work);
     void work.finally(() => inFlight.delete(work));
   });
+  // An Expect other than 100-continue: Node would answer an empty 417; the envelope says what is wrong.
+  server.on("checkExpectation", (req: IncomingMessage, res: ServerResponse) =>
+    refuseRequest(res, [417, "ExpectationFailed", `The Expect header '${String(req.headers.expect).slice(0, 100)}' is not supported; only 100-continue is.`]),
+  );
   server.headersTimeout = timeouts.headersMs;
   server.requestTimeout = timeouts.requestMs;
   server.keepAliveTimeout = timeouts.keepAliveMs;
@@ -262,7 +268,34 @@ function refuseConnection(socket: Duplex, [status, code, message]: Refusal): voi
   );
 }
 
+/** An error answer in the service's envelope for a request the handler is not given; the connection then closes. */
+function refuseRequest(res: ServerResponse, [status, code, message]: Refusal): void {
+  const body = JSON.stringify({ error: { code, message } });
+  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": String(Buffer.byteLength(body)), connection: "close" });
+  res.end(body);
+}
+
+/**
+ * The Host a request addresses, or why it cannot be used: none at all on HTTP/1.1 (HTTP/1.0 may omit it),
+ * an empty one, or two (which proxies may read differently: a request smuggling risk). Checked on the raw
+ * headers: Node keeps only the first Host.
+ */
+function hostOf(req: IncomingMessage): string | Refusal {
+  const hosts: string[] = [];
+  for (let i = 0; i < req.rawHeaders.length; i += 2) if (req.rawHeaders[i]!.toLowerCase() === "host") hosts.push(req.rawHeaders[i + 1]!);
+  if (hosts.length > 1) return [400, "BadRequest", "The request has more than one Host header."];
+  if (hosts.length === 0) return req.httpVersion === "1.0" ? "localhost" : [400, "BadRequest", "The request has no Host header (HTTP/1.1 requires one)."];
+  if (hosts[0]!.trim() === "") return [400, "BadRequest", "The request's Host header is empty."];
+  return hosts[0]!.trim();
+}
+
 async function serve(emulator: Emulator, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const host = hostOf(req);
+  if (typeof host !== "string") {
+    req.resume(); // the body, if any, is not read
+    refuseRequest(res, host);
+    return;
+  }
   // A declared length over the limit is refused before a byte of the body is read. The limit is 1 MiB,
   // or what the largest backup needs for a restore (http/body-limits.ts).
   const limit = bodyLimitFor(req.method ?? "GET", (req.url ?? "/").split("?")[0]!);
@@ -278,7 +311,6 @@ async function serve(emulator: Emulator, req: IncomingMessage, res: ServerRespon
   for (const [name, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(", ") : value;
   }
-  const host = req.headers.host ?? "localhost";
   const request: WireRequest = { method: req.method ?? "GET", url: `https://${host}${req.url ?? "/"}`, headers };
   if (body.length > 0) request.body = body;
   if (req.socket.remoteAddress) request.remoteAddress = req.socket.remoteAddress;

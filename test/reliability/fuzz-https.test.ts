@@ -164,6 +164,33 @@ describe("hostile requests over HTTPS", () => {
     expect(answer.closed).toBe(true);
   });
 
+  test.each<[string, string, number, string, string]>([
+    ["no Host header (HTTP/1.1)", "GET /keys?api-version=2025-07-01 HTTP/1.1\r\n\r\n", 400, "BadRequest", "The request has no Host header (HTTP/1.1 requires one)."],
+    ["two Host headers", "GET /keys?api-version=2025-07-01 HTTP/1.1\r\nHost: fz.vault.localhost\r\nHost: other.vault.localhost\r\n\r\n", 400, "BadRequest", "The request has more than one Host header."],
+    ["two Host headers, same value, other case", "GET /keys?api-version=2025-07-01 HTTP/1.1\r\nHost: fz.vault.localhost\r\nHOST: fz.vault.localhost\r\n\r\n", 400, "BadRequest", "The request has more than one Host header."],
+    ["an empty Host header", "GET /keys?api-version=2025-07-01 HTTP/1.1\r\nHost: \r\n\r\n", 400, "BadRequest", "The request's Host header is empty."],
+    ["Expect other than 100-continue", "POST /keys/k/create?api-version=2025-07-01 HTTP/1.1\r\nHost: fz.vault.localhost\r\nExpect: 200-ok\r\nContent-Length: 2\r\n\r\n{}", 417, "ExpectationFailed", "The Expect header '200-ok' is not supported; only 100-continue is."],
+  ])("%s: the error envelope, not an empty body (issue 18)", async (_name, text, status, code, message) => {
+    const answer = await sendRaw(text);
+    expect(answer.status, answer.body).toBe(status);
+    expect(answer.headers["content-type"]).toMatch(/^application\/json/);
+    expect(envelope(answer)).toEqual({ code, message });
+    expect(answer.closed).toBe(true);
+  });
+
+  test("HTTP/1.0 may omit Host (the default vault answers); Expect: 100-continue is honoured", async () => {
+    const old = await sendRaw("GET /keys?api-version=2025-07-01 HTTP/1.0\r\n\r\n");
+    expect(envelope(old)?.code).toBe("NotFound"); // a bare host names no vault: the handler's own answer
+    const token = served.emulator.issueToken("t", "https://vault.localhost").token;
+    const socket = await secureSocket();
+    const answer = collect(socket, 15_000);
+    socket.write(`POST /keys/cont/create?api-version=2025-07-01 HTTP/1.1\r\nHost: fz.vault.localhost\r\nAuthorization: Bearer ${token}\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: 12\r\nConnection: close\r\n\r\n`);
+    await new Promise<void>((resolve) => socket.once("data", () => resolve())); // 100 Continue
+    socket.write('{"kty":"EC"}');
+    const res = await answer;
+    expect(res.body).toMatch(/"kid":"https:\/\/fz\.vault\.localhost\/keys\/cont\//);
+  });
+
   test("a body over 1 MiB sent chunked (no Content-Length) is refused with 413", async () => {
     const token = served.emulator.issueToken("t", "https://vault.localhost").token;
     const socket = await secureSocket();
