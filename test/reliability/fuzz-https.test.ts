@@ -13,21 +13,20 @@ import { patient } from "../helpers/patience.js";
 // TLS socket (so odd methods, raw NUL bytes and broken request lines reach the server as sent);
 // whatever Node's HTTP parser refuses must come back in the service's error envelope too. Slow clients
 // (slowloris: headers that never end, a body that never comes, a TLS handshake never started) are cut
-// off by the server's timeouts, shortened here through ServeOptions.timeouts. What proves the cut is
-// that the server closed the socket (the test's own give-up is far longer and scales with the machine's
-// load), never how long it took.
+// off by the server's timeouts, shortened through ServeOptions.timeouts on a second emulator of their
+// own (short timeouts would also cut off well-behaved requests on a loaded machine). What proves the cut
+// is that the server closed the socket (the test's own give-up is far longer), never how long it took;
+// the shortened timeouts, too, grow with the machine's load.
 
 const SEED = testSeed(0x68747470);
 const SAMPLE = 150;
-const TIMEOUTS = { headersMs: 600, requestMs: 1200, handshakeMs: 600, keepAliveMs: 1000 };
-
 let home: { dir: string; cleanup: () => void };
 let served: ServedEmulator;
 let seeded: Seeded;
 
 beforeAll(async () => {
   home = tempDataDir();
-  served = await startEmulator({ dataDir: home.dir, port: 0, authMode: "strict", timeouts: TIMEOUTS });
+  served = await startEmulator({ dataDir: home.dir, port: 0, authMode: "strict" });
   // The same keys the handler fuzz uses, made through the served emulator's own handler.
   seeded = await seedEmulator(served.emulator);
 }, patient(30_000));
@@ -45,9 +44,9 @@ interface RawAnswer {
   closed: boolean;
 }
 
-function secureSocket(servername = "fz.vault.localhost"): Promise<TLSSocket> {
+function secureSocket(servername = "fz.vault.localhost", server: ServedEmulator = served): Promise<TLSSocket> {
   return new Promise((resolve, reject) => {
-    const socket = tlsConnect({ host: "127.0.0.1", port: served.port, ca: served.caPem, servername }, () => resolve(socket));
+    const socket = tlsConnect({ host: "127.0.0.1", port: server.port, ca: server.caPem, servername }, () => resolve(socket));
     socket.once("error", reject);
   });
 }
@@ -86,9 +85,9 @@ function collect(socket: Socket, giveUpMs: number): Promise<RawAnswer> {
 }
 
 /** One request written as raw bytes (Connection: close), and the answer. */
-async function sendRaw(text: string | Buffer, servername?: string): Promise<RawAnswer> {
-  const socket = await secureSocket(servername);
-  const answer = collect(socket, 10_000);
+async function sendRaw(text: string | Buffer, servername?: string, server: ServedEmulator = served): Promise<RawAnswer> {
+  const socket = await secureSocket(servername, server);
+  const answer = collect(socket, 15_000);
   socket.write(text);
   return answer;
 }
@@ -206,8 +205,21 @@ describe("hostile requests over HTTPS", () => {
 });
 
 describe("slow clients are cut off", () => {
+  let slowHome: { dir: string; cleanup: () => void };
+  let slow: ServedEmulator;
+  beforeAll(async () => {
+    slowHome = tempDataDir();
+    const timeouts = { headersMs: patient(600), requestMs: patient(1200), handshakeMs: patient(600), keepAliveMs: patient(1000) };
+    slow = await startEmulator({ dataDir: slowHome.dir, port: 0, authMode: "strict", timeouts });
+    slow.emulator.configureVault({ name: "fz", kind: "vault" });
+  }, patient(30_000));
+  afterAll(async () => {
+    await slow?.close();
+    slowHome?.cleanup();
+  });
+
   test("headers that never end (slowloris): closed by the headers timeout", async () => {
-    const socket = await secureSocket();
+    const socket = await secureSocket(undefined, slow);
     const answer = collect(socket, 15_000);
     socket.write("GET /keys?api-version=2025-07-01 HTTP/1.1\r\nHost: fz.vault.localhost\r\n");
     // Keep dripping header lines, slower than the timeout allows in total.
@@ -222,27 +234,27 @@ describe("slow clients are cut off", () => {
   });
 
   test("a body that never arrives: closed by the request timeout", async () => {
-    const token = served.emulator.issueToken("t", "https://vault.localhost").token;
-    const socket = await secureSocket();
+    const token = slow.emulator.issueToken("t", "https://vault.localhost").token;
+    const socket = await secureSocket(undefined, slow);
     const answer = collect(socket, 15_000);
     socket.write(`POST /keys/slow/create?api-version=2025-07-01 HTTP/1.1\r\nHost: fz.vault.localhost\r\nAuthorization: Bearer ${token}\r\nContent-Length: 100\r\n\r\n{"kty":`);
     const res = await answer;
     expect(res.closed, "closed by the server, not by the test giving up").toBe(true);
     // Nothing was created from half a body.
-    const check = await sendRaw(`GET /keys/slow?api-version=2025-07-01 HTTP/1.1\r\nHost: fz.vault.localhost\r\nAuthorization: Bearer ${token}\r\nConnection: close\r\n\r\n`);
+    const check = await sendRaw(`GET /keys/slow?api-version=2025-07-01 HTTP/1.1\r\nHost: fz.vault.localhost\r\nAuthorization: Bearer ${token}\r\nConnection: close\r\n\r\n`, undefined, slow);
     expect(check.status).toBe(404);
   });
 
   test("a TCP connection that never starts TLS: closed by the handshake timeout", async () => {
-    const socket = tcpConnect({ host: "127.0.0.1", port: served.port });
+    const socket = tcpConnect({ host: "127.0.0.1", port: slow.port });
     await new Promise<void>((resolve, reject) => socket.once("connect", resolve).once("error", reject));
     const res = await collect(socket, 15_000);
     expect(res.closed, "closed by the server, not by the test giving up").toBe(true);
   });
 
   test("the server still answers well-behaved clients afterwards", async () => {
-    const token = served.emulator.issueToken("t", "https://vault.localhost").token;
-    const res = await sendRaw(`GET /keys?api-version=2025-07-01 HTTP/1.1\r\nHost: fz.vault.localhost\r\nAuthorization: Bearer ${token}\r\nConnection: close\r\n\r\n`);
+    const token = slow.emulator.issueToken("t", "https://vault.localhost").token;
+    const res = await sendRaw(`GET /keys?api-version=2025-07-01 HTTP/1.1\r\nHost: fz.vault.localhost\r\nAuthorization: Bearer ${token}\r\nConnection: close\r\n\r\n`, undefined, slow);
     expect(res.status).toBe(200);
   });
 });
