@@ -25,13 +25,15 @@ const scripts = [
   ["served.mjs", quick ? ["--duration", "4"] : ["--duration", "10"]],
   ["emulator-ready.mjs", quick ? ["2"] : ["5"]],
   ["emulator-get.mjs", quick ? ["1000"] : ["5000"]],
+  // Reads the TypeScript test helpers (the hostile corpus) through the test suite's loader.
+  ["hostile.mjs", quick ? ["300"] : ["900"], ["--import", here("../test/emulator/fixtures/register-ts.mjs")]],
 ];
 
 console.log(`kvkey benchmarks (issue 8): ${machine()}\n`);
 let failed = false;
-for (const [script, args] of scripts) {
+for (const [script, args, nodeArgs = []] of scripts) {
   console.log(`==> node bench/${script} ${args.join(" ")}`);
-  const r = spawnSync(process.execPath, [here(script), ...args], { stdio: "inherit", env: { ...process.env, BENCH_RESULTS: results } });
+  const r = spawnSync(process.execPath, [...nodeArgs, here(script), ...args], { stdio: "inherit", env: { ...process.env, BENCH_RESULTS: results } });
   if (r.status !== 0) {
     console.log(`    bench/${script} failed (exit ${r.status})`);
     failed = true;

@@ -1,8 +1,8 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { ValidationError } from "./errors.js";
-import { tightenMode } from "../shared/files.js";
+import { ensureDirectory, tightenDataDir, tightenMode } from "../shared/files.js";
 
 // kvkey's home ($KVKEY_HOME, default ~/.kvkey) holds the embedded vault's state and config.json.
 // The config is small, read at start-up, and written atomically (temp file + rename).
@@ -21,10 +21,10 @@ export function kvkeyHome(env: Record<string, string | undefined>): string {
   return join(env.HOME && env.HOME !== "" ? env.HOME : homedir(), ".kvkey");
 }
 
-/** Creates kvkey's home (0700), or tightens an existing one that is looser. */
+/** Creates kvkey's home (0700), or tightens an existing one, and every file kvkey keeps in it, that is looser. */
 export function ensureHome(home: string): void {
-  if (!existsSync(home)) mkdirSync(home, { recursive: true, mode: 0o700 });
-  else tightenMode(home, 0o700);
+  ensureDirectory(home, 0o700, "the kvkey home directory");
+  tightenDataDir(home);
 }
 
 const CONFIG_FILE = "config.json";

@@ -4,7 +4,8 @@ import { chalkFor, colorEnabled } from "../io/color.js";
 import { withSpinner } from "../io/spinner.js";
 import { startCounter, type Counter } from "../io/progress.js";
 import { askLine } from "../io/prompt.js";
-import { activeCloudName, findCloud, localCloudAt, type Cloud, type CloudSource } from "../vault-client/clouds.js";
+import { escapeControl } from "../output/control-chars.js";
+import { activeCloudName, findCloud, localCloudAt, CLOUDS, type Cloud, type CloudSource } from "../vault-client/clouds.js";
 import type { VaultClients } from "../vault-client/factory.js";
 import { readConfig, type KvkeyConfig } from "./config.js";
 import { CliError, ValidationError } from "./errors.js";
@@ -101,10 +102,11 @@ export function createContext(deps: ContextDeps): CommandContext {
     },
     warn(message) {
       if (globals.onlyShowErrors) return;
-      io.stderr.write((stderrColor ? stderrChalk.yellow(message) : `WARNING: ${message}`) + "\n");
+      const text = escapeControl(message);
+      io.stderr.write((stderrColor ? stderrChalk.yellow(text) : `WARNING: ${text}`) + "\n");
     },
     note(message) {
-      if (!globals.onlyShowErrors) io.stderr.write(stderrChalk.dim(message) + "\n");
+      if (!globals.onlyShowErrors) io.stderr.write(stderrChalk.dim(escapeControl(message)) + "\n");
     },
     spin(text, work) {
       return globals.onlyShowErrors ? work() : withSpinner(io, text, work);

@@ -18,6 +18,7 @@ import { OUTPUT_AZ_ORDER } from "./args/az-enums.js";
 import { choice } from "./args/values.js";
 import type { CommandSpec, GroupSpec, RawOptions } from "./spec.js";
 import { monotonicMs } from "../shared/monotonic.js";
+import { escapeControl } from "../output/control-chars.js";
 
 /**
  * Everything runCli does once it knows the command line is more than `--version`: help, parsing,
@@ -41,7 +42,11 @@ export async function dispatch(
   const fail = (err: unknown, command: string | undefined): number => {
     if (err instanceof ExitStatus) return err.exitCode;
     if (err instanceof CliError && err.output) io.stdout.write(err.output);
-    const { message, stack, recommendations } = describeError(err);
+    const { message: raw, stack, recommendations } = describeError(err);
+    // Service messages quote names and values, which may hold control characters: never raw to the
+    // terminal. Line breaks stay: az's service errors are three lines, and Azure's own messages (a 403's
+    // Caller/Action/Resource) span several.
+    const message = escapeControl(raw, { keepLineBreaks: true });
     // As knack does: the level name when plain, the colour alone on a terminal; az's recommendations
     // follow on lines of their own, unprefixed.
     io.stderr.write((errColor ? errChalk.redBright(message) : `ERROR: ${message}`) + "\n");
@@ -97,7 +102,7 @@ export async function dispatch(
     const output = argparseFirst(() => prepareOutput(globals, io, home));
     const options = argparseFirst(() => spec.parse(raw, { commandName: `kvkey ${spec.path.join(" ")}`, cwd: io.cwd }));
     if (unrecognized) throw unrecognized;
-    const debugLine = globals.debug ? (line: string) => void io.stderr.write(`DEBUG: ${line}\n`) : undefined;
+    const debugLine = globals.debug ? (line: string) => void io.stderr.write(`DEBUG: ${escapeControl(line)}\n`) : undefined;
     const session = runOptions.session;
     const made = session ? await session.clients((forward) => makeClients(home, io, forward)) : await makeClients(home, io, debugLine);
     if (session) session.debug = debugLine;

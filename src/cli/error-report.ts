@@ -1,6 +1,7 @@
 import { AuthenticationError, CliError, ConnectionError, ServiceError } from "./errors.js";
 import { serviceErrorBody } from "../vault-client/non-service-error-policy.js";
 import { pythonJsonDumps } from "../output/json.js";
+import { fsReason } from "../shared/files.js";
 
 // The one place that turns anything thrown while running a command into an az-style CliError and its
 // message. Stack traces are for --debug only.
@@ -35,6 +36,12 @@ export function normalizeError(err: unknown): CliError {
     }
     // The credential chain's own errors already say what was tried and what to do (credentials/chain.ts).
     if (e.name === "NoCredentialsError" || e.name === "CredentialAuthenticationError") return new AuthenticationError(e.message);
+    // A file-system error no command words itself: say which file and why in words, not Node's
+    // "ENOTDIR: not a directory, mkdir '/etc/passwd/x'".
+    const fsError = e as NodeJS.ErrnoException;
+    if (typeof fsError.syscall === "string" && typeof fsError.path === "string" && /^E[A-Z]+$/.test(String(fsError.code))) {
+      return new CliError(`Cannot ${fsError.syscall} ${fsError.path}: ${fsReason(fsError)} (${fsError.code}).`);
+    }
     if (e.name === "AuthenticationError" || e.name === "AggregateAuthenticationError") {
       return new AuthenticationError(`Authentication failed: ${firstLine(e.message)} Please run 'az login' to setup account.`);
     }

@@ -1,10 +1,11 @@
+import { storageProblem } from "./store/storage-errors.js";
 import { SqliteKeyStore } from "./store/sqlite-store.js";
 import { KeyRepository } from "./service/key-repository.js";
 import { KeyService } from "./service/key-service.js";
 import { DeletedKeys } from "./service/deleted-keys.js";
 import { KeyBackups } from "./service/key-backup.js";
 import { CryptoService } from "./service/crypto-service.js";
-import { KeyVaultHandler } from "./http/pipeline.js";
+import { KeyVaultHandler, type HandlerOptions } from "./http/pipeline.js";
 import { RoleAssignmentStore } from "./store/role-assignment-store.js";
 import { AccessControl, type NewRoleAssignment } from "./service/access-control.js";
 import { MANAGED_HSM_ADMINISTRATOR, type RoleAssignment, type RoleDefinition } from "./domain/rbac.js";
@@ -94,6 +95,8 @@ export interface EmulatorOptions {
    * served emulator does; the CLI's embedded vault does not, so a rule never breaks kvkey itself.
    */
   faultInjection?: boolean;
+  /** Told of every request answered 500 (the served emulator logs a line; see HandlerOptions.onInternalError). */
+  onInternalError?: HandlerOptions["onInternalError"];
 }
 
 export type EmulatorProfile = "azure";
@@ -260,6 +263,8 @@ export function createEmulator(options: EmulatorOptions): Emulator {
       observers: [monitoring.observer],
       ...((options.throttle ?? options.profile === "azure") ? { limits: new ServiceLimits(repo, new ThrottleStore(db)) } : {}),
       ...(options.faultInjection ? { faults } : {}),
+      storageProblem: (err: unknown) => storageProblem(err, options.dataDir),
+      ...(options.onInternalError ? { onInternalError: options.onInternalError } : {}),
     });
     const moveClock = (apply: () => number): number => {
       const shift = store.write(apply);

@@ -1,6 +1,7 @@
-import { chmodSync, existsSync, linkSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
+import { existsSync, linkSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { SecurityDomain } from "./crypto/seal.js";
+import { tightenMode } from "../shared/files.js";
 
 // The installation's security domain lives beside the database, never inside it: the database alone
 // (copied, attached to a bug report) reveals no key material. Copy this file to another data directory
@@ -41,7 +42,8 @@ export function loadOrCreateSecurityDomain(dataDir: string, options: { sealedKey
       unlinkSync(temp);
     }
   }
-  chmodSync(file, 0o600);
+  // Tighten, never loosen: a 0400 file stays 0400, and a read-only data directory is still read.
+  tightenMode(file, 0o600);
   const parsed = JSON.parse(readFileSync(file, "utf8")) as DomainFile;
   if (parsed.format !== 1 || typeof parsed.key !== "string") throw new Error(`${file} is not a kvkey security-domain file`);
   return new SecurityDomain(Buffer.from(parsed.key, "base64"));

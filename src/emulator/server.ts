@@ -2,6 +2,7 @@ import { createEmulator, type Emulator, type EmulatorOptions } from "./index.js"
 import { ensureTlsMaterial, ephemeralTlsMaterial } from "./tls/local-ca.js";
 import { DEFAULT_TIMEOUTS, listen, type Listener, type ServeTimeouts } from "./serve/https-listener.js";
 import { freePort, startWorkers, type WorkerOptions } from "./serve/workers.js";
+import { logInternalError } from "./serve/internal-error-log.js";
 import type { FaultRule } from "../shared/fault-rules.js";
 
 export type { ServeTimeouts } from "./serve/https-listener.js";
@@ -89,7 +90,7 @@ export async function startEmulator(options: ServeOptions): Promise<ServedEmulat
       : { ...(await ephemeralTlsMaterial()), caPath: undefined };
   // Served, the emulator meets clients it did not configure: any bearer token by default (as other
   // emulators do), and the managed-identity endpoint for DefaultAzureCredential.
-  const emulatorOptions: EmulatorOptions = { authMode: "any", identityEndpoint: true, faultInjection: true, ...options };
+  const emulatorOptions: EmulatorOptions = { authMode: "any", identityEndpoint: true, faultInjection: true, onInternalError: logInternalError, ...options };
   // With workers, this one also prepares the data directory (schema, security domain) before they start.
   const emulator = createEmulator(emulatorOptions);
   try {

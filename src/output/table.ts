@@ -1,4 +1,5 @@
 import { Chalk } from "chalk";
+import { escapeControl } from "./control-chars.js";
 import { codePointLength, isJsonObject, pythonStr, sortedKeys } from "./python.js";
 
 // -o table: knack's _TableOutput (which rows and columns) laid out the way tabulate's "simple" format
@@ -55,7 +56,7 @@ function rowFor(item: unknown, sortKeys: boolean): Row {
     for (const key of sortKeys ? sortedKeys(item) : Object.keys(item)) {
       const value = item[key];
       if (SKIP_KEYS.has(key) || value === null || value === undefined || typeof value === "object") continue;
-      row.set(capitalize(key), value);
+      row.set(escapeControl(capitalize(key)), value);
     }
   } else if (Array.isArray(item)) {
     item.forEach((value, i) => row.set(`Column${i + 1}`, value));
@@ -115,14 +116,19 @@ export function naturalTableWidth(rows: readonly Record<string, unknown>[]): num
   for (const row of rows) for (const key of Object.keys(row)) if (!headers.includes(key)) headers.push(key);
   if (headers.length === 0) return 0;
   const widths = headers.map((h) =>
-    Math.max(codePointLength(h), ...rows.map((row) => Math.max(0, ...cellLines(row[h]).map(codePointLength)))),
+    Math.max(codePointLength(escapeControl(h)), ...rows.map((row) => Math.max(0, ...cellLines(row[h]).map(codePointLength)))),
   );
   return widths.reduce((sum, w) => sum + w, 0) + 2 * (headers.length - 1);
 }
 
+/**
+ * A cell's text. Not az: tabulate spreads a value with line breaks over several lines, and passes any
+ * other control character to the terminal; here every control character, line breaks included, is
+ * escaped (\n, \x1b), so a value can neither forge a row nor drive the terminal.
+ */
 function cellLines(value: unknown): string[] {
   if (value === null || value === undefined) return [""];
-  return pythonStr(value).trim().split("\n");
+  return [escapeControl(pythonStr(value).trim())];
 }
 
 /**

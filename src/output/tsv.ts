@@ -1,3 +1,4 @@
+import { escapeControl } from "./control-chars.js";
 import { isOrderedHash } from "./ordered.js";
 import { isJsonObject, pythonStr, sortedKeys } from "./python.js";
 
@@ -11,6 +12,9 @@ import { isJsonObject, pythonStr, sortedKeys } from "./python.js";
 // - a bare boolean line is lower-cased ("true"), unlike a boolean inside a dict ("True").
 
 export function formatTsv(result: unknown): string {
+  // A single value is the whole answer (`emulator ca --pem -o tsv > ca.pem`, `--query x -o tsv`): its
+  // line breaks and tabs are kept; ESC, CR and the other controls are still escaped.
+  if (typeof result === "string") return `${escapeControl(result, { keepLineBreaks: true })}\n`;
   const rows = Array.isArray(result) ? result : [result];
   return rows.map((row) => `${formatRow(row)}\n`).join("");
 }
@@ -28,5 +32,7 @@ function formatRow(row: unknown): string {
 function formatField(value: unknown): string {
   if (Array.isArray(value)) return String(value.length);
   if (isJsonObject(value)) return "";
-  return pythonStr(value);
+  // Not az: a tab or line break inside a value would shift columns or split the line, and any other
+  // control character would reach the terminal; each is escaped (\t, \n, \x1b).
+  return escapeControl(pythonStr(value));
 }

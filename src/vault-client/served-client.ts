@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { AccessToken, TokenCredential } from "@azure/core-auth";
 import type { Agent } from "node:https";
 import { servedAgent } from "./served.js";
+import { tightenDataDir, trustableCaFile } from "../shared/files.js";
 
 /** Where the served emulator's CA is: KVKEY_EMULATOR_CA, or the tls/ folder of $KVKEY_HOME. */
 export function emulatorCaPath(home: string, env: Record<string, string | undefined>): string {
@@ -25,6 +26,10 @@ export async function servedConnection(home: string, env: Record<string, string 
       `The served emulator's CA certificate was not found at ${caPath}. Start the emulator with this KVKEY_HOME (kvkey emulator start), or set KVKEY_EMULATOR_CA to its ca.pem.`,
     );
   }
+  // As `kvkey emulator start` does: the home's files (the identity header, the security domain) are
+  // tightened, and a CA certificate others could replace is not trusted.
+  tightenDataDir(home);
+  trustableCaFile(caPath);
   const agent = servedAgent(readFileSync(caPath, "utf8"));
   const credential: TokenCredential = await localTokenCredential(home);
   return { agent, credential };

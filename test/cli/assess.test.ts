@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { cliIn } from "../helpers/cli.js";
 import { tempDataDir } from "../helpers/emulator.js";
+import { patient } from "../helpers/patience.js";
 
 // `kvkey assess` against the embedded vault: a vault seeded with one key per finding produces exactly
 // those findings; a key made by the book produces none; --fail-on gates on severity.
@@ -52,7 +53,7 @@ beforeAll(async () => {
   // Only medium and low findings.
   await ok(["emulator", "vault", "create", "-n", "medium", "--enable-purge-protection", "true"]);
   await seed("medium", "no-policy", { policy: null });
-}, 120_000);
+}, patient(120_000));
 afterAll(() => home.cleanup());
 
 describe("kvkey assess", () => {
@@ -82,7 +83,7 @@ describe("kvkey assess", () => {
     expect(byKey["slow-rotation"]!.message).toMatch(/every 730 days/);
     expect(byKey["all-ops"]!.version).toMatch(/^[0-9a-f]{32}$/);
     const vault = findings.filter((f) => f.scope === "vault").map((f) => f.fix);
-    expect(vault).toEqual(["kvkey emulator vault create -n seeded --enable-purge-protection true", "kvkey emulator vault create -n seeded --retention-days 90"]);
+    expect(vault).toEqual(["kvkey emulator vault create -n seeded --enable-purge-protection true", "kvkey emulator vault create -n seeded-90d --retention-days 90"]);
     expect(run.stderr).toBe("");
   });
 

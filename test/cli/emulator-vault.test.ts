@@ -87,4 +87,49 @@ describe("kvkey emulator vault", () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/^ERROR: The soft-delete retention must be a whole number of days from 7 to 90; 5 is not\./);
   });
+
+  test("purge protection is irreversible, as in Azure: turning it off is refused with ARM's words, for a vault and an HSM (issue 18)", async () => {
+    const said = 'The property "enablePurgeProtection" cannot be set to false. Enabling the purge protection for a vault is an irreversible action.';
+    // azure-core's three lines, as az prints an ARM error.
+    const refusal = `ERROR: (BadRequest) ${said}\nCode: BadRequest\nMessage: ${said}\n`;
+    for (const hsm of [[], ["--hsm"]]) {
+      expect((await cli(["emulator", "vault", "create", "-n", "locked", ...hsm, "--enable-purge-protection", "true"])).code).toBe(0);
+      const off = await cli(["emulator", "vault", "create", "-n", "locked", ...hsm, "--enable-purge-protection", "false"]);
+      expect(off).toMatchObject({ code: 1, stdout: "", stderr: refusal });
+      expect((await cli(["emulator", "vault", "show", "-n", "locked", ...hsm])).json().enablePurgeProtection).toBe(true);
+      // Saying it is on again is fine, and so is false where it was never on.
+      expect((await cli(["emulator", "vault", "create", "-n", "locked", ...hsm, "--enable-purge-protection"])).code).toBe(0);
+      expect((await cli(["emulator", "vault", "create", "-n", "open", ...hsm, "--enable-purge-protection", "false"])).code).toBe(0);
+    }
+  });
+
+  test("the retention is set once, then fixed, as in Azure; deleted keys keep the retention they were deleted under (issue 18)", async () => {
+    const said = `The property "softDeleteRetentionInDays" has been set already and it can't be modified.`;
+    const fixed = `ERROR: (BadRequest) ${said}\nCode: BadRequest\nMessage: ${said}\n`;
+    // Set at creation: fixed from the start (the same value again is no change).
+    expect((await cli(["emulator", "vault", "create", "-n", "seven", "--retention-days", "7"])).code).toBe(0);
+    expect(await cli(["emulator", "vault", "create", "-n", "seven", "--retention-days", "30"])).toMatchObject({ code: 1, stderr: fixed });
+    expect((await cli(["emulator", "vault", "create", "-n", "seven", "--retention-days", "7"])).code).toBe(0);
+    expect((await cli(["emulator", "vault", "show", "-n", "seven"])).json().softDeleteRetentionInDays).toBe(7);
+
+    // A vault made by its first key has the default without having set it: one change, then fixed.
+    await cli(["create", "--vault-name", "later", "-n", "before", "--kty", "EC"]);
+    const early = (await cli(["delete", "--vault-name", "later", "-n", "before"])).json();
+    expect(early.attributes.recoverableDays).toBe(90);
+    expect((await cli(["emulator", "vault", "create", "-n", "later", "--retention-days", "14"])).code).toBe(0);
+    expect(await cli(["emulator", "vault", "create", "-n", "later", "--retention-days", "90"])).toMatchObject({ code: 1, stderr: fixed });
+
+    // The key deleted before the change is still scheduled 90 days out, and says so; one deleted after says 14.
+    await cli(["create", "--vault-name", "later", "-n", "after", "--kty", "EC"]);
+    await cli(["delete", "--vault-name", "later", "-n", "after", "-o", "none"]);
+    const days = (d: { deletedDate: string; scheduledPurgeDate: string }) => (Date.parse(d.scheduledPurgeDate) - Date.parse(d.deletedDate)) / 86_400_000;
+    const shown = (await cli(["show-deleted", "--vault-name", "later", "-n", "before"])).json();
+    expect(shown.scheduledPurgeDate).toBe(early.scheduledPurgeDate);
+    expect({ days: days(shown), recoverableDays: shown.attributes.recoverableDays, level: shown.attributes.recoveryLevel }).toEqual({ days: 90, recoverableDays: 90, level: "Recoverable+Purgeable" });
+    const listed = (await cli(["list-deleted", "--vault-name", "later"])).json() as Array<{ name: string; deletedDate: string; scheduledPurgeDate: string; attributes: { recoverableDays: number } }>;
+    for (const d of listed) expect({ name: d.name, recoverableDays: d.attributes.recoverableDays }).toEqual({ name: d.name, recoverableDays: days(d) });
+    expect(listed.map((d) => [d.name, days(d)]).sort()).toEqual([["after", 14], ["before", 90]]);
+    // A recovered key is a live key again: it reports the vault's retention.
+    expect((await cli(["recover", "--vault-name", "later", "-n", "before"])).json().attributes.recoverableDays).toBe(14);
+  });
 });

@@ -280,6 +280,32 @@ describe("no private member in import's output or --debug trace", () => {
     expectClean(runs, [...rsa, ...ec]);
   });
 
+  test("a corrupted PEM or JWK (--pem-string, --pem-file, --jwk-file, byok-blob --key-file): the line, never its text (issue 18)", async () => {
+    const pem = readFileSync(fx.path("rsa-pkcs1.pem"), "utf8");
+    const lines = pem.split("\n");
+    const secretText = lines.filter((l) => l !== "" && !l.startsWith("-----")).join("\n");
+    // The sixth line of an RSA PKCS#1 key: about 48 bytes of the private exponent.
+    const broken = [...lines.slice(0, 5), `${lines[5]!.slice(0, 30)}!${lines[5]!.slice(31)}`, ...lines.slice(6)].join("\n");
+    const jwk = createPrivateKey(pem).export({ format: "jwk" }) as Record<string, string>;
+    const badJwk = JSON.stringify(jwk).replace(`"d":"${jwk.d}"`, `"d":${jwk.d}`);
+    const expected = "the PEM is corrupted: line 6 of the 'RSA PRIVATE KEY' block is not base64 (a character outside base64 at column 31).";
+    const runs = [
+      await cli(["import", "--vault-name", "leak", "-n", "k", "--pem-string", broken]),
+      await cli(["import", "--vault-name", "leak", "-n", "k", "--pem-file", writeTemp("leak.pem", broken), "--debug"]),
+      await cli(["import", "--vault-name", "leak", "-n", "k", "--jwk-file", writeTemp("leak.json", badJwk)]),
+      await cli(["byok-blob", "--kek-file", fx.path("rsa-public.pem"), "--kek-id", "https://leak.vault.azure.net/keys/kek/0123456789abcdef0123456789abcdef", "--key-file", writeTemp("leak-target.pem", broken), "-f", join(fx.dir, "leak.byok")]),
+    ];
+    expect(runs.map((r) => r.code)).toEqual([1, 1, 1, 1]);
+    expect(runs[0]!.stderr).toBe(`ERROR: Import failed: ${expected}\n`);
+    expect(runs[2]!.stderr).toMatch(/^ERROR: Import failed: the JWK file is not valid JSON: an unexpected character at line 1, column \d+\.\n$/);
+    expect(runs[3]!.stderr).toBe(`ERROR: Cannot make the BYOK blob: ${expected}\n`);
+    for (const run of runs) {
+      const text = run.stdout + run.stderr;
+      const quoted = (text.match(/[A-Za-z0-9+/_-]{8,}/g) ?? []).filter((r) => secretText.includes(r) || Object.values(jwk).some((v) => v.length > 8 && v.includes(r)));
+      expect(quoted, text).toEqual([]);
+    }
+  });
+
   test("the scan finds a leaked member (so the test above can fail)", () => {
     const [member, secret] = privateMembers("rsa-pkcs8.pem")[0]!;
     const leaked: CliRun = { code: 0, stdout: `{"${member}": "${secret.toString("base64")}"}`, stderr: "", json: () => ({}) as never };

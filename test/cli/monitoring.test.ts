@@ -6,6 +6,7 @@ import { runCli } from "../../src/cli/run.js";
 import { cliIn, interruptibleIO } from "../helpers/cli.js";
 import { tempDataDir } from "../helpers/emulator.js";
 import { startWebhookReceiver, type WebhookReceiver } from "../helpers/webhook.js";
+import { eventually } from "../helpers/patience.js";
 
 // `kvkey emulator logs` and `kvkey emulator events` driven through the CLI's embedded vault.
 
@@ -156,13 +157,8 @@ describe("kvkey emulator logs", () => {
     const io = interruptibleIO(home.dir);
     const following = runCli(["emulator", "logs", "--follow", "--operation", "KeyCreate"], io);
     const lines = () => io.out().split("\n").filter(Boolean).map((l) => JSON.parse(l) as Record<string, any>);
-    const until = async (check: () => boolean) => {
-      const deadline = Date.now() + 10_000;
-      while (!check()) {
-        if (Date.now() > deadline) throw new Error(`timed out; output so far:\n${io.out()}\n${io.err()}`);
-        await new Promise((r) => setTimeout(r, 25));
-      }
-    };
+    // --follow polls the table every 300 ms: its output is awaited, with a deadline that scales.
+    const until = (check: () => boolean) => eventually(check, `--follow's output; so far:\n${io.out()}\n${io.err()}`);
     await until(() => lines().length === 1);
     expect(lines()[0]).toMatchObject({ operationName: "KeyCreate", properties: { id: expect.stringContaining("/keys/first/") } });
     await ok(["create", ...V, "-n", "second", "--kty", "EC"]);
@@ -196,7 +192,8 @@ describe("kvkey emulator events", () => {
 
     await ok(["emulator", "time-shift", "P9D"]);
     await ok(["show", ...V, "-n", "k"]);
-    await new Promise((r) => setTimeout(r, 150));
+    // Nothing was raised (the list is what there is to deliver), so nothing more can arrive.
+    expect((await ok(["emulator", "events", "list", "-o", "json"])).json()).toHaveLength(1);
     expect(receiver.events()).toHaveLength(1);
     await ok(["emulator", "time-shift", "P2D"]);
     const [, near] = await receiver.waitForEvents(2);
@@ -213,7 +210,12 @@ describe("kvkey emulator events", () => {
     expect(listed.map((e) => e.id)).toEqual(receiver.events().map((e) => e.id));
     expect((await ok(["emulator", "events", "list", "--type", "KeyNearExpiry", "-o", "json"])).json()).toHaveLength(1);
     expect((await ok(["emulator", "events", "list", "--key", "other", "-o", "json"])).json()).toEqual([]);
-    const subs = (await ok(["emulator", "events", "subscriptions", "-o", "json"])).json();
+    // The receiver answers before the CLI process that posted records the delivery (it finishes after the
+    // command has returned): wait for the record.
+    const subs = await eventually(async () => {
+      const listed = (await ok(["emulator", "events", "subscriptions", "-o", "json"])).json();
+      return listed[0]?.deliveries?.pending === 0 ? listed : undefined;
+    }, "the third delivery to be recorded");
     expect(subs).toMatchObject([{ name: "ops", deliveries: { delivered: 3, pending: 0, failed: 0 } }]);
     const table = (await ok(["emulator", "events", "list", "-o", "table"])).stdout;
     expect(table).toMatch(/KeyNearExpiry\s+mon\s+k\s/);

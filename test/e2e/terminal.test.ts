@@ -3,6 +3,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { patient } from "../helpers/patience.js";
 import { tempDataDir } from "../helpers/emulator.js";
 import { runCli } from "../../src/cli/run.js";
 import { createSession } from "../../src/cli/session.js";
@@ -36,7 +37,7 @@ function joinedScreen(target: string): string {
 }
 
 async function waitFor(target: string, expected: RegExp | string, timeoutMs = 15_000, read = screen): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = Date.now() + patient(timeoutMs);
   for (;;) {
     const text = read(target);
     if (typeof expected === "string" ? text.includes(expected) : expected.test(text)) return text;
@@ -79,7 +80,7 @@ afterAll(async () => {
     const panes = spawnSync("tmux", ["-L", SOCKET, "list-panes", "-a", "-F", "#{pane_pid}"], { encoding: "utf8" });
     const pids = (panes.stdout ?? "").split("\n").filter(Boolean).map(Number);
     spawnSync("tmux", ["-L", SOCKET, "kill-server"]);
-    const deadline = Date.now() + 5000;
+    const deadline = Date.now() + patient(5000);
     const alive = (pid: number) => {
       try {
         process.kill(pid, 0);
@@ -124,7 +125,9 @@ describe.skipIf(!HAS_TMUX)("on a terminal (tmux)", () => {
 
     // Two Tabs list the choices, as in bash.
     type("sh1", "list-", "Tab");
-    await new Promise((r) => setTimeout(r, 500)); // a person's two presses, not one burst
+    // A person's two presses, not one burst: the first completion has nothing to show (the prefix is
+    // already "list-"), so there is no screen change to wait for; the pause grows with the machine's load.
+    await new Promise((r) => setTimeout(r, patient(500)));
     type("sh1", "", "Tab");
     await waitFor("sh1", /list-deleted\s+list-versions/);
     type("sh1", "", "C-u");
@@ -140,7 +143,7 @@ describe.skipIf(!HAS_TMUX)("on a terminal (tmux)", () => {
     await waitFor("sh1", "Operation cancelled.");
 
     type("sh1", "", "C-d");
-    const deadline = Date.now() + 10_000;
+    const deadline = Date.now() + patient(10_000);
     while (!paneDead("sh1") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     expect(paneDead("sh1")).toBe(true);
 
@@ -158,7 +161,7 @@ describe.skipIf(!HAS_TMUX)("on a terminal (tmux)", () => {
     await waitFor("sh2", "kvkey> delete --vault-name tmx -n beta -o none");
     type("sh2", "", "C-u");
     type("sh2", "exit", "Enter");
-    while (!paneDead("sh2") && Date.now() < deadline + 10_000) await new Promise((r) => setTimeout(r, 100));
+    while (!paneDead("sh2") && Date.now() < deadline + patient(10_000)) await new Promise((r) => setTimeout(r, 100));
     expect(paneDead("sh2")).toBe(true);
   });
 

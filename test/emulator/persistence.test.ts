@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { KeyClient } from "@azure/keyvault-keys";
 import { ManualClock } from "../../src/emulator/index.js";
 import { tempDataDir, testVault, type TestVault } from "../helpers/emulator.js";
+import { patient } from "../helpers/patience.js";
 
 // State survives: a second emulator instance on the same data directory sees what the first wrote,
 // several processes writing at once lose nothing, and the files get private modes.
@@ -143,7 +144,7 @@ describe("several processes writing at once", () => {
     // Every version's sealed material opens under the one security domain the writers agreed on.
     const some = await reader.client.getKey("contended", { version: reported[0]! });
     expect(some.properties.version).toBe(reported[0]);
-  }, 60_000);
+  }, patient(60_000));
 });
 
 describe("file modes", () => {

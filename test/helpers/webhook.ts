@@ -1,5 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { patient } from "./patience.js";
 
 // A local HTTP endpoint that stands in for an Event Grid webhook subscriber: it records every POST and
 // answers with what `respond` decides (200 by default).
@@ -16,13 +17,17 @@ export interface WebhookReceiver {
   events(): Array<Record<string, any>>;
   /** Status (and body) for the next post; default 200 with an empty body. */
   respond: (post: ReceivedPost, index: number) => { status: number; body?: string };
-  /** Resolves once `count` events have arrived (or rejects after `timeoutMs`). */
+  /**
+   * Resolves when the post that brings the count of events to `count` arrives (awaited, not polled);
+   * rejects with what did arrive after patient(`timeoutMs`), so a missing event fails with a message.
+   */
   waitForEvents(count: number, timeoutMs?: number): Promise<Array<Record<string, any>>>;
   close(): Promise<void>;
 }
 
 export async function startWebhookReceiver(port = 0): Promise<WebhookReceiver> {
   const posts: ReceivedPost[] = [];
+  const arrivals = new Set<() => void>();
   const receiver: Partial<WebhookReceiver> = {};
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -39,6 +44,7 @@ export async function startWebhookReceiver(port = 0): Promise<WebhookReceiver> {
       const answer = receiver.respond!(post, posts.length - 1);
       res.writeHead(answer.status, { "content-type": "application/json" });
       res.end(answer.body ?? "");
+      for (const arrived of [...arrivals]) arrived();
     });
   });
   await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
@@ -49,13 +55,24 @@ export async function startWebhookReceiver(port = 0): Promise<WebhookReceiver> {
     posts,
     events,
     respond: () => ({ status: 200 }),
-    async waitForEvents(count: number, timeoutMs = 10_000) {
-      const deadline = Date.now() + timeoutMs;
-      while (events().length < count) {
-        if (Date.now() > deadline) throw new Error(`expected ${count} events, got ${events().length}: ${JSON.stringify(events(), null, 1)}`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
-      return events();
+    waitForEvents(count: number, timeoutMs = 15_000) {
+      return new Promise<Array<Record<string, any>>>((resolve, reject) => {
+        const check = () => {
+          if (events().length < count) return;
+          done();
+          resolve(events());
+        };
+        const timer = setTimeout(() => {
+          done();
+          reject(new Error(`expected ${count} events, got ${events().length}: ${JSON.stringify(events(), null, 1)}`));
+        }, patient(timeoutMs));
+        const done = () => {
+          clearTimeout(timer);
+          arrivals.delete(check);
+        };
+        arrivals.add(check);
+        check();
+      });
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -8,6 +8,7 @@ import { parseArgs } from "../../src/cli/parser.js";
 import { CliError } from "../../src/cli/errors.js";
 import type { CommandSpec, OptionSpec } from "../../src/cli/spec.js";
 import { AZ_ERROR_CONTINUATION, kvkey, type CliRun } from "../helpers/cli.js";
+import { patient } from "../helpers/patience.js";
 
 // Bad flags and values fed to EVERY registered command (COMMANDS, so a new command is covered the day
 // it is added): an unknown flag, a stray word, each flag without its value, each enum flag with a value
@@ -267,12 +268,12 @@ describe("bad flags and values: one ERROR line naming the problem, exit 1 or 2, 
         if (c.mustRefuse) failures.push(`${c.label}: \`kvkey ${args.join(" ").slice(0, 200)}\` was accepted by parse`);
         continue;
       }
-      const run = await within(15_000, `kvkey ${args.join(" ").slice(0, 200)}`, kvkey(args, { home, cwd: home, env: { HOME: home } }));
+      const run = await within(patient(15_000), `kvkey ${args.join(" ").slice(0, 200)}`, kvkey(args, { home, cwd: home, env: { HOME: home } }));
       if (run.code !== 0) refused++;
       const problem = judge(c, run, command, parseRefused);
       if (problem) failures.push(`${c.label}: \`kvkey ${args.join(" ").slice(0, 200)}\`: ${problem}`);
     }
     expect(failures, failures.join("\n")).toEqual([]);
     expect(refused).toBeGreaterThan(0);
-  }, 60_000);
+  }, patient(60_000));
 });

@@ -6,6 +6,7 @@ import { AZ_ERROR_CONTINUATION } from "../helpers/cli.js";
 import { requireBuilt, runKvkey, spawnKvkey } from "../helpers/binary.js";
 import { tempDataDir } from "../helpers/emulator.js";
 import { random, testSeed } from "../helpers/prng.js";
+import { patient } from "../helpers/patience.js";
 
 // Several kvkey processes on one data directory at once, as parallel CI jobs run them: no write is
 // lost, no caller sees an error that is not the service's own answer (never SQLITE_BUSY, "database is
@@ -66,7 +67,7 @@ describe("concurrent writers on one data directory", () => {
     const listed = await versions(home, "conc", "contended");
     expect(listed).toHaveLength(200);
     expect(new Set(listed.map((kid) => kid.split("/").pop()))).toEqual(new Set(reported.map((kid) => kid.split("/").pop())));
-  }, 60_000);
+  }, patient(60_000));
 
   test("8 x 3 separate `kvkey create` processes (each opens, migrates and closes the database): nothing lost", async () => {
     const home = join(temp.dir, "separate");
@@ -83,7 +84,7 @@ describe("concurrent writers on one data directory", () => {
     const reported = (await Promise.all(Array.from({ length: 8 }, lane))).flat();
     expect(new Set(reported).size).toBe(24);
     expect(new Set(await versions(home, "conc", "contended"))).toEqual(new Set(reported));
-  }, 60_000);
+  }, patient(60_000));
 });
 
 describe("interleaved delete, recover, purge and create from several processes", () => {
@@ -186,5 +187,5 @@ describe("interleaved delete, recover, purge and create from several processes",
       expect(active.has(name) && deleted.has(name), `${name} is both active and deleted`).toBe(false);
     }
     expect(orphans(home)).toEqual([]);
-  }, 60_000);
+  }, patient(60_000));
 });

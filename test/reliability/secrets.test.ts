@@ -15,6 +15,7 @@ import type { PrivateMaterial } from "../../src/emulator/crypto/material.js";
 import { cliIn, type CliRun } from "../helpers/cli.js";
 import { tempDataDir } from "../helpers/emulator.js";
 import { requireBuilt, runKvkey, type BinaryRun } from "../helpers/binary.js";
+import { patient } from "../helpers/patience.js";
 
 // Secrets never leave: a broad run of the CLI — every kind of command, --debug on, failures included,
 // against the embedded vault and a detached served emulator (`--auth strict`) — is scanned for every
@@ -263,7 +264,7 @@ describe("a broad run of the CLI and a served emulator, with --debug", () => {
     expect(outputs.some((o) => /DEBUG: Request: POST https:\/\/leak\.vault\.localhost:\d+\/keys\/served-ec/.test(o.text))).toBe(true);
 
     expect(leaks(secrets, identityHeader)).toEqual([]);
-  }, 120_000);
+  }, patient(120_000));
 
   test("the scan finds a secret that does leak (so the test above can fail)", () => {
     const secret = randomBytes(32);
@@ -352,7 +353,7 @@ describe("file modes of the data directory", () => {
     } finally {
       loose.cleanup();
     }
-  }, 30_000);
+  }, patient(30_000));
 });
 
 // ---- the security domain ----------------------------------------------------------------------------
@@ -395,7 +396,7 @@ describe("the served emulator", () => {
     expect(started.code, started.stderr).toBe(0);
     ({ port, caPath } = JSON.parse(started.stdout));
     signingKey = loadOrCreateSecurityDomain(dir()).deriveKey("token signing");
-  }, 30_000);
+  }, patient(30_000));
   afterAll(async () => {
     await runKvkey(["emulator", "stop"], { home: dir() });
     rmSync(dir(), { recursive: true, force: true });

@@ -4,9 +4,11 @@ import { request } from "node:https";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startEmulator, type ServedEmulator } from "../../src/emulator/server.js";
-import { cliIn } from "../helpers/cli.js";
+import { cliIn, interruptibleIO } from "../helpers/cli.js";
+import { runCli } from "../../src/cli/run.js";
 import { tempDataDir } from "../helpers/emulator.js";
 import { startWebhookReceiver, type WebhookReceiver } from "../helpers/webhook.js";
+import { eventually, patient } from "../helpers/patience.js";
 
 // The served emulator's audit log and events: requests over HTTPS (kvkey's own, and another client's
 // with a token the emulator did not issue) appear in `kvkey emulator logs` read from the data directory,
@@ -47,7 +49,7 @@ function send(method: string, path: string, headers: Record<string, string>): Pr
 }
 
 async function logsUntil(args: string[], done: (records: Array<Record<string, any>>) => boolean): Promise<Array<Record<string, any>>> {
-  const deadline = Date.now() + 10_000;
+  const deadline = Date.now() + patient(10_000);
   for (;;) {
     const run = await cli(["emulator", "logs", "-o", "json", ...args]);
     expect(run.code, run.stderr).toBe(0);
@@ -57,8 +59,10 @@ async function logsUntil(args: string[], done: (records: Array<Record<string, an
   }
 }
 
+const until = (check: () => boolean) => eventually(check, "--follow's lines");
+
 async function subscriptionsUntil(done: (subs: Array<Record<string, any>>) => boolean): Promise<Array<Record<string, any>>> {
-  const deadline = Date.now() + 10_000;
+  const deadline = Date.now() + patient(10_000);
   for (;;) {
     const run = await cli(["emulator", "events", "subscriptions", "-o", "json"]);
     expect(run.code, run.stderr).toBe(0);
@@ -101,6 +105,56 @@ describe("the served emulator's audit log", () => {
   });
 });
 
+describe("control characters a client sends never reach a terminal raw (issue 18)", () => {
+  // ESC, BEL, CR and LF through a percent-encoded path and a token claim: -o json keeps them exactly;
+  // every text rendering (table, tsv, --follow's lines, the ERROR line) shows them escaped.
+  const RAW = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
+  const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString("base64url");
+  const token = `${b64({ alg: "RS256", typ: "JWT" })}.${b64({ upn: "mallory\u001b]0;owned\u0007\r\n2026-01-01T00:00:00Z  KeyPurge" })}.sig`;
+
+  test("emulator logs: JSON exact; table, tsv and --follow escaped, one line per record", async () => {
+    expect((await cli(["create", "--vault-name", "ctl", "-n", "k", "--kty", "EC"])).code).toBe(0);
+    const path = "/keys/%1B%5B31mred%07%0D%0A2026-01-01T00:00:00Z%20KeyDelete/abc?api-version=7.4";
+    const got = await send("GET", path, { authorization: `Bearer ${token}`, host: `ctl.vault.localhost:${served.port}` });
+    expect(got.status).toBe(404);
+    expect(RAW.test(got.body), got.body).toBe(false);
+
+    const records = await logsUntil(["--vault-name", "ctl"], (r) => r.length >= 2);
+    expect(records).toHaveLength(2);
+    expect(records[1]!.properties.id).toBe(`https://ctl.vault.localhost:${served.port}/keys/\u001b[31mred\u0007\r\n2026-01-01T00:00:00Z KeyDelete/abc`);
+    expect(records[1]!.identity.claim.upn).toBe("mallory\u001b]0;owned\u0007\r\n2026-01-01T00:00:00Z  KeyPurge");
+
+    const table = await cli(["emulator", "logs", "--vault-name", "ctl", "-o", "table"]);
+    expect(table.code, table.stderr).toBe(0);
+    expect(RAW.test(table.stdout), JSON.stringify(table.stdout)).toBe(false);
+    expect(table.stdout.trimEnd().split("\n")).toHaveLength(4); // header, dashes, two records: no forged line
+    expect(table.stdout).toContain("\\x1b[31mred\\x07\\r\\n2026-01-01T00:00:00Z KeyDelete");
+    expect(table.stdout).toContain("mallory\\x1b]0;owned\\x07\\r\\n2026-01-01T00:00:00Z  KeyPurge");
+
+    const tsv = await cli(["emulator", "logs", "--vault-name", "ctl", "-o", "tsv"]);
+    expect(RAW.test(tsv.stdout.replace(/\t/g, "")), JSON.stringify(tsv.stdout)).toBe(false);
+    expect(tsv.stdout.trimEnd().split("\n")).toHaveLength(2);
+    expect(new Set(tsv.stdout.trimEnd().split("\n").map((l) => l.split("\t").length)).size).toBe(1);
+
+    for (const format of ["table", "tsv"]) {
+      const io = interruptibleIO(home.dir);
+      const following = runCli(["emulator", "logs", "--follow", "--vault-name", "ctl", "-o", format], io);
+      await until(() => io.out().split("\n").filter(Boolean).length >= 2);
+      io.interrupt();
+      expect(await following).toBe(0);
+      expect(RAW.test(io.out().replace(/\t/g, "")), JSON.stringify(io.out())).toBe(false);
+      expect(io.out().trimEnd().split("\n"), io.out()).toHaveLength(2);
+    }
+  });
+
+  test("an ERROR line quoting a name with control characters prints them escaped", async () => {
+    const run = await cli(["show", "--id", `https://ctl.vault.localhost:${served.port}/keys/x%1b%5b2J%0d%0aERROR%3a%20fake`]);
+    expect(run.code).not.toBe(0);
+    expect(run.stderr.split("\n").filter(Boolean)).toHaveLength(1);
+    expect(RAW.test(run.stderr), JSON.stringify(run.stderr)).toBe(false);
+  });
+});
+
 describe("the served emulator's audit log keeps no payload", () => {
   test("a plaintext, its ciphertext and a digest sent over HTTPS appear neither in the log nor in the data directory's files", async () => {
     // The served path records requests in its own processes (workers): the same promise as in-process.
@@ -136,11 +190,11 @@ describe("the served emulator's events", () => {
     const [newVersion] = await receiver.waitForEvents(1);
     expect(newVersion).toMatchObject({ eventType: "Microsoft.KeyVault.KeyNewVersionCreated", subject: "soon", data: { VaultName: "ev", Version: version } });
     // No request touches the vault from here on: the served process's timer raises and delivers it.
-    const [, near] = await receiver.waitForEvents(2, 15_000);
+    const [, near] = await receiver.waitForEvents(2);
     expect(near).toMatchObject({ eventType: "Microsoft.KeyVault.KeyNearExpiry", subject: "soon", data: { Version: version } });
     expect(Date.parse(near!.eventTime)).toBeGreaterThanOrEqual(Date.parse(exp) - 30 * 86_400_000);
     // The receiver answers before the emulator records the delivery: wait for the record to settle.
     const subs = await subscriptionsUntil((s) => s[0]?.deliveries?.pending === 0);
     expect(subs).toMatchObject([{ name: "served", deliveries: { delivered: 2, pending: 0, failed: 0 } }]);
-  }, 30_000);
+  }, patient(30_000));
 });

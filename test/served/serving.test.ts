@@ -10,6 +10,7 @@ import { runCli } from "../../src/cli/run.js";
 import { bufferedIO } from "../../src/io/streams.js";
 import { agentHttpClient, servedAgent } from "../../src/vault-client/served.js";
 import { tempDataDir } from "../helpers/emulator.js";
+import { eventually } from "../helpers/patience.js";
 import { interruptibleIO } from "../helpers/cli.js";
 
 // The served emulator as a long-running server in one process: `kvkey emulator start` in the
@@ -74,13 +75,7 @@ function call(
   });
 }
 
-const until = async (check: () => boolean, what: string, ms = 15_000) => {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-};
+const until = (check: () => boolean, what: string, ms = 15_000) => eventually(check, what, ms);
 
 describe("kvkey emulator start in the foreground", () => {
   test("serves until Ctrl-C, then stops cleanly: exit 0, emulator.json removed, the port closed", async () => {
@@ -199,9 +194,10 @@ describe("connections", () => {
     const answered = Date.now();
     expect(received).toMatch(/^HTTP\/1\.1 404 /);
     expect(received).toMatch(/\r\nconnection: keep-alive\r\n/i);
+    // The socket never closes by itself: that it closes at all is the server's keep-alive timeout. Not
+    // before the timeout (a lower bound holds on any machine); how much later is the machine's business.
     const closedAt = await closed;
     expect(closedAt - answered).toBeGreaterThanOrEqual(300);
-    expect(closedAt - answered).toBeLessThan(5_000);
   });
 
   test("a body that is not JSON is 400 BadParameter in the service's envelope, and the connection stays usable", async () => {

@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { request } from "node:https";
 import { fileURLToPath } from "node:url";
 import { startEmulator, type ServedEmulator } from "../../src/emulator/server.js";
+import { eventually } from "../helpers/patience.js";
 import { tempDataDir } from "../helpers/emulator.js";
 import { callOnce } from "../helpers/served.js";
 
@@ -88,10 +89,9 @@ describe("startEmulator with workers: 2", () => {
     const [victim, survivor] = workerPids();
     process.kill(victim!, "SIGKILL");
     // Once the primary has seen it go, new connections go to the live worker only.
-    while (existsSync(`/proc/${victim}`)) await new Promise((r) => setTimeout(r, 20));
+    await eventually(() => !existsSync(`/proc/${victim}`), "the killed worker to go");
     for (let i = 0; i < 4; i++) expect((await call("GET", `/keys/shared/?${API}`)).status).toBe(200);
-    const deadline = Date.now() + 15_000;
-    while (Date.now() < deadline && !(workerPids().length === 2 && !workerPids().includes(victim!))) await new Promise((r) => setTimeout(r, 100));
+    await eventually(() => workerPids().length === 2 && !workerPids().includes(victim!), "a replacement worker", 15_000, 100);
     const now = workerPids();
     expect(now).toHaveLength(2);
     expect(now).toContain(survivor);
@@ -105,6 +105,9 @@ describe("startEmulator with workers: 2", () => {
     const before = workerPids();
     expect(before.length).toBeGreaterThanOrEqual(4);
     const port = second.port;
+    // Expect: 100-continue: the worker's 100 Continue says it has the request (it is in flight).
+    let received!: () => void;
+    const inWorker = new Promise<void>((resolve) => (received = resolve));
     const slow = new Promise<number>((resolve, reject) => {
       const body = JSON.stringify({ kty: "RSA", key_size: 4096 });
       const req = request(
@@ -116,7 +119,13 @@ describe("startEmulator with workers: 2", () => {
           agent: false,
           method: "POST",
           path: `/keys/big/create?${API}`,
-          headers: { host: `slow.vault.localhost:${port}`, authorization: "Bearer any", "content-type": "application/json", "content-length": Buffer.byteLength(body) },
+          headers: {
+            host: `slow.vault.localhost:${port}`,
+            authorization: "Bearer any",
+            "content-type": "application/json",
+            "content-length": Buffer.byteLength(body),
+            expect: "100-continue",
+          },
         },
         (res) => {
           res.resume();
@@ -124,9 +133,12 @@ describe("startEmulator with workers: 2", () => {
         },
       );
       req.on("error", reject);
-      req.end(body);
+      req.on("continue", () => {
+        req.end(body);
+        received();
+      });
     });
-    await new Promise((r) => setTimeout(r, 150));
+    await inWorker;
     await second.close();
     expect(await slow).toBe(200);
     expect(workerPids().filter((pid) => !before.includes(pid))).toEqual([]);

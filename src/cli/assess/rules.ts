@@ -195,14 +195,19 @@ export function assessVault(v: VaultFacts): Finding[] {
     });
   }
   if (v.retentionDays < 90) {
+    // A retention other than the default was set, and a set retention is fixed (as in Azure): the fix is
+    // a new container with 90 days, to which the keys move (kvkey backup, then kvkey restore).
+    const successor = `${v.name.slice(0, 20)}-90d`;
     out.push({
       severity: "low",
       rule: "short-soft-delete-retention",
       scope: "vault",
       key: null,
       version: null,
-      message: `The ${what} keeps deleted keys ${v.retentionDays} days; 90 days (the most, and Azure's default) leaves the longest time to recover.`,
-      fix: `kvkey emulator vault create ${target} --retention-days 90`,
+      message:
+        `The ${what} keeps deleted keys ${v.retentionDays} days; 90 days (the most, and Azure's default) leaves the longest time to recover. ` +
+        `A retention cannot be changed once set: move the keys (kvkey backup, kvkey restore) to a ${what} created with 90 days.`,
+      fix: `kvkey emulator vault create -n ${successor}${v.kind === "managedhsm" ? " --hsm" : ""} --retention-days 90`,
     });
   }
   return out;

@@ -1,10 +1,10 @@
-import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { defineCommand } from "../spec.js";
 import { keyIdOptions } from "../args/id-args.js";
 import { CliError, UsageError } from "../errors.js";
 import { idArgs, keyTarget } from "../args/key-target.js";
 import { rawString } from "../args/raw.js";
+import { checkOutputPath, writePrivateFile } from "../output-file.js";
 
 export const backupCommand = defineCommand({
   path: ["backup"],
@@ -25,11 +25,14 @@ export const backupCommand = defineCommand({
     return { ids: idArgs(raw), file: resolve(cwd, file) };
   },
   async run(o, ctx) {
+    // A directory that does not exist is refused before the vault is asked (az would ask, then fail).
+    checkOutputPath(o.file, "the backup file");
     const { client, address } = await keyTarget(ctx, o.ids);
     const blob = await client.backupKey(address.name);
     if (!blob) throw new CliError(`The vault returned no backup for key '${address.name}'.`);
-    // The blob is sealed by the vault; 0600 keeps it as private as the key it protects.
-    writeFileSync(o.file, blob, { mode: 0o600 });
+    // The blob is sealed by the vault; 0600 keeps it as private as the key it protects, also when an
+    // older file is overwritten, and it is written whole or not at all.
+    writePrivateFile(o.file, blob, "the backup file");
     return undefined;
   },
 });

@@ -7,6 +7,7 @@ import { CliError, UsageError, ValidationError } from "../errors.js";
 import { VERSION } from "../version.js";
 import { rawString } from "../args/raw.js";
 import { DEFAULT_RSA_AES_KEY_WRAP, RSA_AES_KEY_WRAPS } from "../../shared/rsa-aes-key-wrap.js";
+import { writeFailed } from "../output-file.js";
 
 // Not an az command: makes the ".byok" key transfer blob that `import --byok-file` takes, the way an HSM
 // vendor's BYOK tool would (see keyfiles/byok-blob.ts), from a local key and the vault's key exchange
@@ -87,7 +88,12 @@ export const byokBlobCommand = defineCommand({
         }
       }
       const blob = makeByokBlob({ kek, kekId: kekId!, target, enc: o.enc, generator: `kvkey ${VERSION} byok-blob` });
-      writeFileSync(o.file, JSON.stringify(blob, null, 2) + "\n", { mode: 0o600, flag: "wx" });
+      try {
+        writeFileSync(o.file, JSON.stringify(blob, null, 2) + "\n", { mode: 0o600, flag: "wx" });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === "EEXIST") throw new CliError(`File or directory named '${o.file}' already exists.`);
+        throw writeFailed(err, o.file, "the BYOK blob file");
+      }
       const how = target.kty === "EC" ? `--kty EC --curve ${target.crv}` : target.kty === "oct" ? "--kty oct" : "--kty RSA";
       ctx.note(`Wrote a transfer blob for ${target.kty === "EC" ? `an EC key on ${target.crv}` : target.kty === "oct" ? `a ${target.k.length * 8}-bit AES key` : "an RSA key"} to ${o.file}; import it with: kvkey import ... --byok-file ${o.file} ${how}`);
       return undefined;

@@ -9,6 +9,7 @@ import { idArgs, keyTarget } from "../args/key-target.js";
 import { rawString } from "../args/raw.js";
 import { CRYPTO_ID_OPTIONS } from "../args/crypto-target.js";
 import { requireArgs } from "../args/crypto.js";
+import { checkOutputPath, writeFailed } from "../output-file.js";
 
 const ENCODINGS = ["PEM", "DER"] as const;
 
@@ -42,6 +43,7 @@ export const downloadCommand = defineCommand({
     const { client, address } = await keyTarget(ctx, o.ids, { takesVersion: true });
     // As az: checked before the key is fetched, naming the path as the user typed it.
     if (existsSync(o.path)) throw new ValidationError(`File or directory named '${o.file}' already exists.`);
+    checkOutputPath(o.path, "the public key file");
     const key = await client.getKey(address.name, address.version ? { version: address.version } : {});
     const { createPublicKey } = await import("node:crypto");
     const spki = createPublicKey({ key: publicJwk(key.key), format: "jwk" });
@@ -52,7 +54,7 @@ export const downloadCommand = defineCommand({
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === "EEXIST") throw new ValidationError(`File or directory named '${o.file}' already exists.`);
       rmSync(o.path, { force: true });
-      throw err;
+      throw writeFailed(err, o.path, "the public key file");
     }
     return undefined;
   },

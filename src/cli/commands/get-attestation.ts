@@ -6,6 +6,7 @@ import { CliError } from "../errors.js";
 import { keyView } from "../views/key-view.js";
 import { idArgs, keyTarget } from "../args/key-target.js";
 import { rawString } from "../args/raw.js";
+import { checkOutputPath, writeFailed } from "../output-file.js";
 
 // az keyvault key get-attestation (Managed HSM; azure-cli PR #31427): the key with its attestation,
 // `attributes.attestation` = {certificatePemFile, privateKeyAttestation, publicKeyAttestation, version}.
@@ -61,11 +62,16 @@ export const getAttestationCommand = defineCommand({
   },
   async run(o, ctx) {
     if (o.file !== undefined && existsSync(o.file)) throw new CliError(`File or directory named '${o.file}' already exists.`);
+    if (o.file !== undefined) checkOutputPath(o.file, "the attestation file");
     const { client, address } = await keyTarget(ctx, o.ids, { takesVersion: true });
     const key = await client.getKeyAttestation(address.name, address.version ? { version: address.version } : {});
     const view = attestationView(key);
     if (o.file === undefined) return view;
-    writeFileSync(o.file, JSON.stringify(view, null, 2) + "\n", { flag: "wx" });
+    try {
+      writeFileSync(o.file, JSON.stringify(view, null, 2) + "\n", { flag: "wx" });
+    } catch (err) {
+      throw writeFailed(err, o.file, "the attestation file");
+    }
     return undefined;
   },
 });

@@ -5,6 +5,7 @@ import { VAULT_ID_OPTIONS } from "../args/id-args.js";
 import { CliError, ValidationError } from "../errors.js";
 import { keyView } from "../views/key-view.js";
 import { keyTable } from "../views/tables.js";
+import { fsReason } from "../../shared/files.js";
 import { idArgs, vaultTarget } from "../args/key-target.js";
 import { rawString } from "../args/raw.js";
 
@@ -64,7 +65,7 @@ export const restoreCommand = defineCommand({
     try {
       blob = readFileSync(o.file);
     } catch (err) {
-      throw new CliError(`Cannot read the backup file ${o.file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      throw new CliError(`Cannot read the backup file ${o.file}: ${fsReason(err)}.`);
     }
     return keyView(await client.restoreKeyBackup(blob));
   },

@@ -20,10 +20,53 @@ function parseJson(text: string, what: string): Record<string, unknown> {
   try {
     value = JSON.parse(text.replace(/^\uFEFF/, ""));
   } catch (err) {
-    throw new KeyFileError(`the ${what} is not valid JSON: ${(err as Error).message}`);
+    throw new KeyFileError(`the ${what} is not valid JSON: ${jsonProblem(err as Error, text)}.`);
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) throw new KeyFileError(`the ${what} must hold a JSON object.`);
   return value as Record<string, unknown>;
+}
+
+/**
+ * JSON.parse's complaint without the text it quotes: V8 cites up to ten characters around the error
+ * ("Unexpected token 'S', ...":"SECRETSECR"... is not valid JSON"), which in a private JWK is key material.
+ * Keeps what kind of error it is and, when V8 gives the position, its line and column.
+ */
+export function jsonProblem(err: Error, text: string): string {
+  const message = err.message;
+  const source = text.replace(/^\uFEFF/, "");
+  const position = errorPosition(message, source);
+  const where = position === undefined ? "" : ` at ${lineAndColumn(source, position)}`;
+  if (/^Unexpected end of JSON input/.test(message)) return "it ends early (is the file truncated?)";
+  if (/^Unexpected token/.test(message)) return `an unexpected character${where}`;
+  if (/^Unterminated string/.test(message)) return `a string is not closed${where}`;
+  if (/^Bad control character/.test(message)) return `a control character inside a string${where}`;
+  if (/^Bad escaped character/.test(message)) return `a bad escape sequence inside a string${where}`;
+  if (/^(Expected|Unexpected non-whitespace|Exponent part|No number after)/.test(message)) {
+    // V8's wording for these quotes nothing: "Expected ',' or '}' after property value in JSON at position 38".
+    return `${message.replace(/ (in JSON )?at position \d+.*$/s, "").replace(/^./, (c) => c.toLowerCase())}${where}`;
+  }
+  return `a syntax error${where}`;
+}
+
+/** Where the error is: "at position N" when V8 says it; else found from the context V8 quotes (10 characters each side). */
+function errorPosition(message: string, text: string): number | undefined {
+  const at = /\bat position (\d+)/.exec(message);
+  if (at) return Number(at[1]);
+  const quoted = /^Unexpected token '(.)', (\.\.\.)?"([\s\S]*?)"(\.\.\.)? is not valid JSON$/.exec(message);
+  if (!quoted) return undefined;
+  const [, token, before, context, after] = quoted;
+  const start = text.indexOf(context!);
+  if (start === -1) return undefined;
+  if (before) return start + 10;
+  if (after) return start + context!.length - 10;
+  const found = context!.indexOf(token!);
+  return found === -1 ? undefined : start + found;
+}
+
+function lineAndColumn(text: string, position: number): string {
+  const before = text.slice(0, position);
+  const line = before.split("\n").length;
+  return `line ${line}, column ${position - before.lastIndexOf("\n")}`;
 }
 
 function member(jwk: Record<string, unknown>, name: string): Buffer | undefined {

@@ -46,7 +46,7 @@ export function pemBlocks(input: string): PemBlock[] {
       continue;
     }
     if (!open) {
-      if (/^-----(BEGIN|END)/.test(line)) throw new KeyFileError(`the PEM is corrupted: line ${i + 1} is a damaged BEGIN/END line: ${line.slice(0, 60)}`);
+      if (/^-----(BEGIN|END)/.test(line)) throw new KeyFileError(`the PEM is corrupted: line ${i + 1} ${damagedMarker(line)}.`);
       continue;
     }
     if (end) {
@@ -73,12 +73,33 @@ export function pemBlocks(input: string): PemBlock[] {
     }
     if (line === "") continue;
     if (!BASE64_LINE.test(line)) {
-      throw new KeyFileError(`the PEM is corrupted: line ${i + 1} of the '${open.label}' block is not base64: ${JSON.stringify(line.slice(0, 40))}.`);
+      throw new KeyFileError(`the PEM is corrupted: line ${i + 1} of the '${open.label}' block is not base64 (${notBase64(line)}).`);
     }
     open.body.push(line);
   }
   if (open) throw new KeyFileError(`the PEM is corrupted: the '${open.label}' block (line ${open.start + 1}) has no END line (is the file truncated?).`);
   return blocks;
+}
+
+// The text of a key block is key material: a message names the line and what is wrong with it, never
+// the characters it holds (a corrupted line of an RSA key is 48 bytes of its private exponent).
+
+/** Why a BEGIN/END line outside a block did not parse, without quoting it. */
+function damagedMarker(line: string): string {
+  if (/^-----(BEGIN|END) [^-]+-----\s*\S/.test(line)) {
+    return "has more text after its BEGIN/END marker (were the line breaks replaced by spaces? each BEGIN, base64 and END line must be a line of its own)";
+  }
+  return "is a damaged BEGIN/END line (a marker is -----BEGIN <label>----- or -----END <label>-----)";
+}
+
+/** What makes a line of a block not base64: the column of the first bad character, and what kind it is. */
+function notBase64(line: string): string {
+  const padding = line.indexOf("=");
+  const bad = line.search(/[^A-Za-z0-9+/=]/);
+  if (bad === -1) return `padding '=' in the middle of the line, at column ${padding + 1}`;
+  const code = line.charCodeAt(bad);
+  const kind = code === 0x20 || code === 0x09 ? "a space" : code < 0x20 || code === 0x7f ? "a control character" : code > 0x7f ? "a non-ASCII character" : "a character outside base64";
+  return `${kind} at column ${bad + 1}`;
 }
 
 /** True when the bytes are not text (a DER file, a PKCS#12 bundle, ...). */

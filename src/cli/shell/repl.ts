@@ -16,6 +16,7 @@ import { installReverseSearch } from "./search.js";
 import { ExitStatus } from "../errors.js";
 import { COMMAND_INDEX } from "../command-index.generated.js";
 import { findCommand } from "../lookup.js";
+import { escapeControl } from "../../output/control-chars.js";
 
 // `kvkey shell`: read a line, run it through runCli in this process with a long-lived session, repeat.
 // On a terminal: a prompt, Tab completion from the same engine as the shell scripts, Ctrl-R search
@@ -269,7 +270,7 @@ export async function runShell(ctx: CommandContext): Promise<void> {
       try {
         argv = commandWords(text);
       } catch (err) {
-        io.stderr.write(`ERROR: ${(err as Error).message}\n`);
+        io.stderr.write(`ERROR: ${escapeControl((err as Error).message)}\n`);
         failed(2);
         continue;
       }

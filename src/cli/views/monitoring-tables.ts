@@ -1,3 +1,4 @@
+import { escapeControl } from "../../output/control-chars.js";
 import { fitColumns } from "./tables.js";
 
 // Table views for `kvkey emulator logs` (AuditEvent records), `kvkey emulator events list` (Event Grid
@@ -64,12 +65,13 @@ const LINE_WIDTHS: Record<string, number> = { Time: 20, Operation: 22, Result: 1
 /** One record as one line of text (`logs --follow` on a terminal), or tab-separated for `-o tsv`. */
 export function auditLine(record: unknown, format: "table" | "tsv"): string {
   const row = auditRow(obj(record));
-  if (format === "tsv") return Object.values(row).join("\t");
+  // Text, not JSON: a key name or claim with ESC, CR or LF in it must not drive the terminal or forge a line.
+  if (format === "tsv") return Object.values(row).map((v) => escapeControl(String(v))).join("\t");
   const version = row.Version ? `/${String(row.Version).slice(0, 8)}` : "";
   const cells = [row.Time, row.Operation, row.Result, row.Vault, `${row.Key}${version}`, row.Caller, row.IP, row.Ms === "" ? "" : `${row.Ms} ms`];
   const widths = [LINE_WIDTHS.Time!, LINE_WIDTHS.Operation!, LINE_WIDTHS.Result!, LINE_WIDTHS.Vault!, 27, 22, 16, 0];
   return cells
-    .map((cell, i) => String(cell).padEnd(widths[i]!))
+    .map((cell, i) => escapeControl(String(cell)).padEnd(widths[i]!))
     .join(" ")
     .trimEnd();
 }

@@ -13,7 +13,9 @@ export type VaultErrorCode =
   | "MethodNotAllowed"
   | "RequestBodyTooLarge"
   /** The service's code for a restore blob it cannot read, spaces and all (recorded). */
-  | "Malformed backup blob";
+  | "Malformed backup blob"
+  /** ARM's code for a container setting it refuses (never on the data plane: `kvkey emulator vault create`). */
+  | "BadRequest";
 
 export class VaultError extends Error {
   override readonly name = "VaultError";
@@ -58,6 +60,17 @@ export const VaultErrors = {
       `The vault or managed HSM '${host}' does not exist in this emulator yet. ` +
         "It is created by the first create, import or restore of a key.",
     );
+  },
+  /** ARM's exact words (az shows them as "(BadRequest) ..."): purge protection cannot be turned off. */
+  purgeProtectionIrreversible(): VaultError {
+    return new VaultError(
+      "BadRequest",
+      'The property "enablePurgeProtection" cannot be set to false. Enabling the purge protection for a vault is an irreversible action.',
+    );
+  },
+  /** ARM's exact words: a soft-delete retention, once set, is fixed. */
+  retentionAlreadySet(): VaultError {
+    return new VaultError("BadRequest", 'The property "softDeleteRetentionInDays" has been set already and it can\'t be modified.');
   },
   badParameter(message: string, innerCode?: string): VaultError {
     return new VaultError("BadParameter", message, innerCode);

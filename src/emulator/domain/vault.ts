@@ -23,6 +23,8 @@ export interface Vault {
   readonly kind: VaultKind;
   /** Soft-delete retention, 7..90 days (Azure's default is 90). */
   readonly retentionDays: number;
+  /** The retention has been set (at creation or by one change); from then on it cannot change, as in Azure. */
+  readonly retentionSet?: boolean;
   readonly purgeProtection: boolean;
   /** Unix seconds. */
   readonly created: number;

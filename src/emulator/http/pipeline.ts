@@ -15,6 +15,7 @@ import type { ServiceLimits } from "../service/service-limits.js";
 import { throttleStep } from "./throttle.js";
 import type { FaultRules } from "../service/fault-rules.js";
 import { injectFault } from "./fault.js";
+import { MAX_BODY_BYTES, RESTORE_BODY_BYTES } from "./body-limits.js";
 
 // The Key Vault keys data plane as one pipeline: WireRequest -> WireResponse. The steps, in order, are
 // the list in KeyVaultHandler below; each is a small function over the request's context that either
@@ -24,8 +25,7 @@ import { injectFault } from "./fault.js";
 // throws, the serialise step (respond.ts) turns into the response; then the observers (the audit log)
 // read the finished context instead of working anything out again.
 
-/** Requests above this size are refused before parsing (the service's own limit is far lower for keys). */
-export const MAX_BODY_BYTES = 1024 * 1024;
+export { MAX_BODY_BYTES, RESTORE_BODY_BYTES } from "./body-limits.js";
 
 /** What the steps learn about a request, in the order they learn it. */
 export interface RequestContext {
@@ -79,6 +79,13 @@ export interface HandlerOptions {
   limits?: ServiceLimits;
   /** The data directory's fault rules (fault.ts); none: nothing is injected (the embedded vault). */
   faults?: FaultRules;
+  /**
+   * What a failure of the emulator's own storage means for the user (a full disk, a read-only data
+   * directory, a held lock, and where), or undefined for any other error: the 500's message.
+   */
+  storageProblem?: (err: unknown) => string | undefined;
+  /** Told of every 500 (the served emulator writes a line to emulator.log); `problem` is the storage message, if any. */
+  onInternalError?: (err: unknown, problem: string | undefined, request: WireRequest) => void;
 }
 
 /** A step: undefined to go on, or the answer that ends the request. */
@@ -98,7 +105,7 @@ export class KeyVaultHandler {
     (ctx) => this.authenticate(ctx), //         no bearer token: 401 challenge, before the body is read; token check
     (ctx) => this.authorize(ctx), //            403 when the vault enforces RBAC and no role of the caller grants the route's data action
     requireApiVersion, //                       400 without a known api-version
-    limitBody, //                               413 above MAX_BODY_BYTES
+    limitBody, //                               413 above MAX_BODY_BYTES (a restore: RESTORE_BODY_BYTES)
     requireOperation, //                        404/405 for a path or method that names no operation
     (ctx) => this.injectFault(ctx), //          served: the fault rules' status, delay or dropped connection (fault.ts)
     (ctx) => this.throttle(ctx), //             429 + Retry-After past the vault's limits (throttle.ts)
@@ -139,7 +146,12 @@ export class KeyVaultHandler {
       }
       throw new Error("unreachable: the operation step always answers");
     } catch (err) {
-      return err instanceof VaultError ? vaultFailure(err) : internalFailure();
+      if (err instanceof VaultError) return vaultFailure(err);
+      // A full disk, a read-only data directory or a database another process keeps locked is said as
+      // such, with where (storage-errors.ts): the user can fix those. Anything else says nothing more.
+      const problem = this.o.storageProblem?.(err);
+      this.o.onInternalError?.(err, problem, ctx.request);
+      return internalFailure(problem);
     }
   }
 
@@ -219,8 +231,10 @@ function requireApiVersion(ctx: RequestContext): undefined {
 
 function limitBody(ctx: RequestContext): undefined {
   const body = ctx.request.body;
-  if (body !== undefined && Buffer.byteLength(body) > MAX_BODY_BYTES) {
-    throw new VaultError("RequestBodyTooLarge", `The request body exceeds the limit of ${MAX_BODY_BYTES} bytes.`);
+  // 1 MiB, but a restore may carry the largest backup the emulator makes (body-limits.ts).
+  const limit = ctx.route?.op === "restoreKey" ? RESTORE_BODY_BYTES : MAX_BODY_BYTES;
+  if (body !== undefined && Buffer.byteLength(body) > limit) {
+    throw new VaultError("RequestBodyTooLarge", `The request body exceeds the limit of ${limit} bytes.`);
   }
   return undefined;
 }

@@ -38,6 +38,7 @@ const STATUS: Record<VaultErrorCode, number> = {
   Conflict: 409,
   RequestBodyTooLarge: 413,
   "Malformed backup blob": 400,
+  BadRequest: 400,
 };
 
 const JSON_TYPE = "application/json; charset=utf-8";
@@ -52,10 +53,10 @@ export function vaultFailure(err: VaultError): Answer {
 
 /**
  * Anything but a VaultError is the emulator's own fault: reported as the service would (500), with no
- * detail that could carry key material.
+ * detail that could carry key material; `problem` is what storage-errors.ts made of a storage failure.
  */
-export function internalFailure(): Answer {
-  return failure(500, "InternalError", "The emulator failed to process the request.");
+export function internalFailure(problem?: string): Answer {
+  return failure(500, "InternalError", problem ?? "The emulator failed to process the request.");
 }
 
 /** The 401 challenge every SDK expects before it sends a token (and the body) for real. */

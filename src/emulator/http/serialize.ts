@@ -55,8 +55,18 @@ function deletionMembers(baseUrl: string, name: string, d: DeletionInfo): Json {
   return { recoveryId: recoveryId(baseUrl, name), deletedDate: d.deletedDate, scheduledPurgeDate: d.scheduledPurgeDate };
 }
 
+/**
+ * A deleted key reports the retention it was deleted under: its scheduledPurgeDate is fixed at deletion,
+ * so recoverableDays (and the recovery level) come from the same dates, and never disagree with it even
+ * if the vault's retention was set afterwards.
+ */
+function asDeleted(view: DeletedKeyView): DeletedKeyView {
+  const days = Math.round((view.deletion.scheduledPurgeDate - view.deletion.deletedDate) / 86_400);
+  return days === view.vault.retentionDays ? view : { ...view, vault: { ...view.vault, retentionDays: days } };
+}
+
 export function deletedKeyBundle(baseUrl: string, view: DeletedKeyView): Json {
-  return { ...deletionMembers(baseUrl, view.key.name, view.deletion), ...keyBundle(baseUrl, view) };
+  return { ...deletionMembers(baseUrl, view.key.name, view.deletion), ...keyBundle(baseUrl, asDeleted(view)) };
 }
 
 /** A list item: the versionless kid in key lists, the versioned one in version lists. */
@@ -66,7 +76,7 @@ export function keyItem(baseUrl: string, view: KeyView, versioned: boolean): Jso
 }
 
 export function deletedKeyItem(baseUrl: string, view: DeletedKeyView): Json {
-  return { ...deletionMembers(baseUrl, view.key.name, view.deletion), ...keyItem(baseUrl, view, false) };
+  return { ...deletionMembers(baseUrl, view.key.name, view.deletion), ...keyItem(baseUrl, asDeleted(view), false) };
 }
 
 export function errorBody(code: string, message: string, innerCode?: string): Json {

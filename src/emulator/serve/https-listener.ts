@@ -3,7 +3,7 @@ import { STATUS_CODES, type IncomingMessage, type ServerResponse } from "node:ht
 import type { Duplex } from "node:stream";
 import type { AddressInfo, Socket } from "node:net";
 import type { Emulator } from "../index.js";
-import { MAX_BODY_BYTES } from "../http/pipeline.js";
+import { bodyLimitFor } from "../http/body-limits.js";
 import type { WireRequest } from "../http/wire.js";
 
 // One process serving the emulator over HTTPS: Node's HTTP server in front of Emulator.handle, with the
@@ -45,6 +45,8 @@ export async function listen(
     // Node checks the headers and request timeouts on this interval (default 30 s, which would let a
     // slowloris client hold a socket up to 45 s with a 15 s headers timeout).
     connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(Math.min(timeouts.headersMs, timeouts.requestMs) / 2))),
+    // Node answers an HTTP/1.1 request without Host with an empty 400; serve() answers it in the envelope.
+    requireHostHeader: false,
   };
   const server: Server = createServer(options, (req, res) => {
     const work = serve(emulator, req, res).catch(() => {
@@ -54,6 +56,10 @@ export async function listen(
     inFlight.add(work);
     void work.finally(() => inFlight.delete(work));
   });
+  // An Expect other than 100-continue: Node would answer an empty 417; the envelope says what is wrong.
+  server.on("checkExpectation", (req: IncomingMessage, res: ServerResponse) =>
+    refuseRequest(res, [417, "ExpectationFailed", `The Expect header '${String(req.headers.expect).slice(0, 100)}' is not supported; only 100-continue is.`]),
+  );
   server.headersTimeout = timeouts.headersMs;
   server.requestTimeout = timeouts.requestMs;
   server.keepAliveTimeout = timeouts.keepAliveMs;
@@ -123,21 +129,55 @@ function refuseConnection(socket: Duplex, [status, code, message]: Refusal): voi
   );
 }
 
+/** An error answer in the service's envelope for a request the handler is not given; the connection then closes. */
+function refuseRequest(res: ServerResponse, [status, code, message]: Refusal): void {
+  const body = JSON.stringify({ error: { code, message } });
+  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": String(Buffer.byteLength(body)), connection: "close" });
+  res.end(body);
+}
+
+/**
+ * The Host a request addresses, or why it cannot be used: none at all on HTTP/1.1 (HTTP/1.0 may omit it),
+ * an empty one, or two (which proxies may read differently: a request smuggling risk). Checked on the raw
+ * headers: Node keeps only the first Host.
+ */
+function hostOf(req: IncomingMessage): string | Refusal {
+  const hosts: string[] = [];
+  for (let i = 0; i < req.rawHeaders.length; i += 2) if (req.rawHeaders[i]!.toLowerCase() === "host") hosts.push(req.rawHeaders[i + 1]!);
+  if (hosts.length > 1) return [400, "BadRequest", "The request has more than one Host header."];
+  if (hosts.length === 0) return req.httpVersion === "1.0" ? "localhost" : [400, "BadRequest", "The request has no Host header (HTTP/1.1 requires one)."];
+  if (hosts[0]!.trim() === "") return [400, "BadRequest", "The request's Host header is empty."];
+  return hosts[0]!.trim();
+}
+
+/**
+ * How much of a body declared too large is read (and thrown away) before the 413 is sent. Answering
+ * while the client is still uploading and then closing makes the kernel reset the connection, and most
+ * clients (curl, the SDKs) then report the reset instead of the 413. Past this much, the client is
+ * abusive and gets the reset.
+ */
+const DRAIN_LIMIT_BYTES = 64 * 1024 * 1024;
+
 async function serve(emulator: Emulator, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  // A declared length over the limit is refused before a byte of the body is read.
+  const host = hostOf(req);
+  if (typeof host !== "string") {
+    req.resume(); // the body, if any, is not kept
+    refuseRequest(res, host);
+    return;
+  }
+  // The limit is 1 MiB, or what the largest backup needs for a restore (http/body-limits.ts). A declared
+  // length over it is never buffered: the body is drained, then refused.
+  const limit = bodyLimitFor(req.method ?? "GET", (req.url ?? "/").split("?")[0]!);
   const declared = Number(req.headers["content-length"] ?? 0);
-  const body = declared > MAX_BODY_BYTES ? undefined : await readBody(req);
+  const body = declared > limit ? await drain(req, DRAIN_LIMIT_BYTES) : await readBody(req, limit);
   if (body === undefined) {
-    const refusal = JSON.stringify({ error: { code: "RequestBodyTooLarge", message: `The request body exceeds the limit of ${MAX_BODY_BYTES} bytes.` } });
-    res.writeHead(413, { "content-type": "application/json; charset=utf-8", "content-length": String(Buffer.byteLength(refusal)), connection: "close" });
-    res.end(refusal);
+    refuseRequest(res, [413, "RequestBodyTooLarge", `The request body exceeds the limit of ${limit} bytes.`]);
     return;
   }
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(", ") : value;
   }
-  const host = req.headers.host ?? "localhost";
   const request: WireRequest = { method: req.method ?? "GET", url: `https://${host}${req.url ?? "/"}`, headers };
   if (body.length > 0) request.body = body;
   if (req.socket.remoteAddress) request.remoteAddress = req.socket.remoteAddress;
@@ -152,17 +192,35 @@ async function serve(emulator: Emulator, req: IncomingMessage, res: ServerRespon
 }
 
 /** The body as text, or undefined when it exceeds the limit (the rest is drained, not buffered). */
-function readBody(req: IncomingMessage): Promise<string | undefined> {
+function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     let tooLarge = false;
     req.on("data", (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) tooLarge = true;
+      if (size > limit) tooLarge = true;
       else chunks.push(chunk);
     });
     req.on("end", () => resolve(tooLarge ? undefined : Buffer.concat(chunks).toString("utf8")));
     req.on("error", reject);
+  });
+}
+
+/** Reads and discards a body until it ends or `cap` bytes have passed; always undefined (refused). */
+function drain(req: IncomingMessage, cap: number): Promise<undefined> {
+  return new Promise((resolve) => {
+    let size = 0;
+    const done = () => resolve(undefined);
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > cap) {
+        req.pause();
+        done();
+      }
+    });
+    req.once("end", done);
+    req.once("error", done);
+    req.once("close", done);
   });
 }

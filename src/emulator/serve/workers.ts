@@ -8,6 +8,7 @@ import type { AuthMode } from "../http/auth.js";
 import type { VaultTarget } from "../domain/vault.js";
 import { packageRoot } from "../../shared/package-root.js";
 import { listen, type ServeTimeouts } from "./https-listener.js";
+import { logInternalError } from "./internal-error-log.js";
 
 // Several processes serving one data directory (node:cluster, round-robin over connections): the
 // primary (startEmulator, server.ts) forks the workers, replaces one that dies and stops them
@@ -171,6 +172,7 @@ export function runEmulatorWorker(exit: (code: number) => void): void {
           dataDir: o.dataDir,
           authMode: o.authMode,
           identityEndpoint: o.identityEndpoint,
+          onInternalError: logInternalError,
           ...(o.identityPrincipal ? { identityPrincipal: o.identityPrincipal } : {}),
           ...(o.defaultVault ? { defaultVault: o.defaultVault } : {}),
           ...o.failure,

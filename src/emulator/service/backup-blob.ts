@@ -14,6 +14,20 @@ const MAGIC = Buffer.from("KVKEYBAK", "ascii");
 const FORMAT = 1;
 const HEADER_BYTES = MAGIC.length + 1 + 16;
 
+/**
+ * Key Vault backs up at most 500 versions of a key ("Attempting to back up a key ... with more versions
+ * than this limit will result in an error", service limits): a key with more is refused at backup.
+ */
+export const MAX_BACKUP_VERSIONS = 500;
+
+/**
+ * The largest blob a backup produces, and so what a restore must accept (http/body-limits.ts sizes the
+ * restore request from it): 500 RSA-4096 versions take about 2 MB; 12 MiB leaves room for tags and
+ * release policies. A backup that would be larger is refused when it is made, never at restore time:
+ * whatever `backup` returns, `restore` takes.
+ */
+export const MAX_BACKUP_BLOB_BYTES = 12 * 1024 * 1024;
+
 export interface BackupVersion {
   version: KeyVersion;
   material: PrivateMaterial;
@@ -32,6 +46,11 @@ interface SerializedVersion extends Omit<KeyVersion, "releasePolicy"> {
 }
 
 export function sealBackup(backup: KeyBackup, domain: SecurityDomain): Buffer {
+  if (backup.versions.length > MAX_BACKUP_VERSIONS) {
+    throw VaultErrors.badParameter(
+      `The key '${backup.name}' has ${backup.versions.length} versions; a key backup holds at most ${MAX_BACKUP_VERSIONS} versions (Key Vault's limit), so this key cannot be backed up.`,
+    );
+  }
   const header = Buffer.concat([MAGIC, Buffer.of(FORMAT), Buffer.from(domain.id, "hex")]);
   const payload = {
     vaultKind: backup.vaultKind,
@@ -45,7 +64,15 @@ export function sealBackup(backup: KeyBackup, domain: SecurityDomain): Buffer {
     }),
   };
   const sealed = domain.seal(Buffer.from(JSON.stringify(payload), "utf8"), header.toString("base64"));
-  return Buffer.concat([header, sealed]);
+  const blob = Buffer.concat([header, sealed]);
+  if (blob.length > MAX_BACKUP_BLOB_BYTES) {
+    const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
+    throw VaultErrors.badParameter(
+      `The backup of key '${backup.name}' would be ${mib(blob.length)}, more than the ${mib(MAX_BACKUP_BLOB_BYTES)} a restore accepts ` +
+        "(its versions carry large tags or release policies): it is refused now rather than made unrestorable.",
+    );
+  }
+  return blob;
 }
 
 export function openBackup(blob: Buffer, domain: SecurityDomain): KeyBackup {

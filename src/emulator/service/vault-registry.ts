@@ -105,9 +105,15 @@ export class VaultRegistry {
     }
     return this.store.write(() => {
       const current = this.forWrite(target);
+      // ARM's rules: purge protection, once on, stays on; the retention is set once (at creation, or by
+      // one change of the default a container made by its first key has), then fixed. Keys already
+      // deleted keep the retention they were deleted under (their scheduledPurgeDate and recoverableDays).
+      if (settings.purgeProtection === false && current.purgeProtection) throw VaultErrors.purgeProtectionIrreversible();
+      if (days !== undefined && current.retentionSet && days !== current.retentionDays) throw VaultErrors.retentionAlreadySet();
       const next: Vault = {
         ...current,
         retentionDays: days ?? current.retentionDays,
+        retentionSet: current.retentionSet === true || days !== undefined,
         purgeProtection: settings.purgeProtection ?? current.purgeProtection,
         sku: settings.sku ?? current.sku,
         rbacAuthorization: settings.rbacAuthorization ?? current.rbacAuthorization,

@@ -200,4 +200,11 @@ export const MIGRATIONS: readonly string[] = [
 
   ALTER TABLE audit_log ADD COLUMN fault TEXT;
   `,
+  // 6: whether a container's soft-delete retention has been set (issue 18). As in Azure it is set once,
+  // at creation or by one later change, then fixed; a container made by its first key has the default
+  // (90) without having set it. A retention other than 90 was certainly set.
+  `
+  ALTER TABLE vaults ADD COLUMN retention_set INTEGER NOT NULL DEFAULT 0;
+  UPDATE vaults SET retention_set = 1 WHERE retention_days <> 90;
+  `,
 ];

@@ -1,18 +1,16 @@
 import Database from "better-sqlite3";
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from "node:fs";
+import { accessSync, closeSync, constants, copyFileSync, existsSync, mkdtempSync, openSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { DEFAULT_SKU, type Vault, type VaultKind, type VaultSku } from "../domain/vault.js";
 import type { CurveName, DeletionInfo, KeyOperation, KeyType, KeyVersion, PublicJwk } from "../domain/key.js";
 import type { KeyListEntry, KeyRecord, KeyStore, StoredVersion } from "./key-store.js";
 import { MIGRATIONS } from "./schema.js";
-import { tightenMode } from "../../shared/files.js";
+import { DataPathError, ensureDirectory, tightenMode } from "../../shared/files.js";
+import { asStorageError, BUSY_TIMEOUT_MS, DATABASE_FILE, onFullDisk } from "./storage-errors.js";
 
-export const DATABASE_FILE = "kvkey.db";
-
-// A writer waits this long for another process's transaction before giving up. CI runs several kvkey
-// processes against one data directory; RSA-4096 generation happens outside transactions, so waits are short.
-const BUSY_TIMEOUT_MS = 30_000;
+export { DATABASE_FILE } from "./storage-errors.js";
 
 interface VersionRow {
   vault_id: string;
@@ -99,17 +97,57 @@ function versionParams(vaultId: string, v: KeyVersion) {
   };
 }
 
-/** Creates the data directory (0700) and the database file (0600) before SQLite touches them. */
+/**
+ * Creates the data directory (0700) and the database file (0600) before SQLite touches them; an existing
+ * one that is looser is tightened (never loosened: a 0500 directory stays 0500).
+ */
 function prepareDataDir(dataDir: string): string {
-  if (!existsSync(dataDir)) mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  chmodSync(dataDir, 0o700);
+  ensureDirectory(dataDir, 0o700, "the data directory");
+  tightenMode(dataDir, 0o700);
   const file = join(dataDir, DATABASE_FILE);
   // SQLite gives its -wal and -shm files the permissions of the database file, so 0600 here covers them.
-  closeSync(openSync(file, "a", 0o600));
-  chmodSync(file, 0o600);
+  if (!existsSync(file)) {
+    if (!writable(dataDir)) {
+      throw new DataPathError(`The data directory ${dataDir} is read-only and holds no kvkey database yet: kvkey cannot create one there.`, "EROFS");
+    }
+    closeSync(openSync(file, "a", 0o600));
+  }
+  tightenMode(file, 0o600);
   // A WAL or shared-memory file left looser (by hand, or by an older kvkey) keeps its mode when reused.
   for (const extra of ["-wal", "-shm"]) tightenMode(`${file}${extra}`, 0o600);
   return file;
+}
+
+/** False when this process cannot write the directory or the database (a read-only mount, another owner). */
+function writable(dataDir: string): boolean {
+  try {
+    accessSync(dataDir, constants.W_OK);
+    const file = join(dataDir, DATABASE_FILE);
+    if (existsSync(file)) accessSync(file, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * SQLite cannot open a WAL database where it cannot create the shared-memory file, not even to read
+ * it. A data directory this process cannot write (a read-only mount, a directory of another owner) is
+ * read from a private copy of the database (and its WAL), opened query-only: reads answer as usual,
+ * and any change is refused with SQLITE_READONLY, which storage-errors.ts words for the original place.
+ */
+function readOnlySnapshot(dataDir: string): { file: string; remove: () => void } {
+  const file = join(dataDir, DATABASE_FILE);
+  const dir = mkdtempSync(join(tmpdir(), "kvkey-readonly-"));
+  const remove = () => rmSync(dir, { recursive: true, force: true });
+  try {
+    copyFileSync(file, join(dir, DATABASE_FILE));
+    if (existsSync(`${file}-wal`)) copyFileSync(`${file}-wal`, join(dir, `${DATABASE_FILE}-wal`));
+  } catch (err) {
+    remove();
+    throw err;
+  }
+  return { file: join(dir, DATABASE_FILE), remove };
 }
 
 let addonPath: string | undefined;
@@ -143,15 +181,51 @@ export class SqliteKeyStore implements KeyStore {
   private readonly db: Database.Database;
   private readonly stmts;
 
+  /** Set when the data directory is read-only and the store reads a private copy (removed on close). */
+  private readonly snapshot: { remove: () => void } | undefined;
+
   /** dataDir undefined: an in-memory store that vanishes with the process. */
   constructor(dataDir?: string) {
-    this.db = new Database(dataDir ? prepareDataDir(dataDir) : ":memory:", { nativeBinding: sqliteAddon() });
-    this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-    if (dataDir) this.db.pragma("journal_mode = WAL");
-    // FULL makes every acknowledged write survive power loss as well as a killed process.
-    this.db.pragma("synchronous = FULL");
-    this.db.pragma("foreign_keys = ON");
-    this.migrate();
+    let opened: Database.Database | undefined;
+    let snapshot: { file: string; remove: () => void } | undefined;
+    const open = (file: string): Database.Database => {
+      opened = new Database(file, { nativeBinding: sqliteAddon() });
+      opened.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+      if (dataDir) opened.pragma("journal_mode = WAL");
+      // FULL makes every acknowledged write survive power loss as well as a killed process.
+      opened.pragma("synchronous = FULL");
+      opened.pragma("foreign_keys = ON");
+      return opened;
+    };
+    try {
+      let file = ":memory:";
+      if (dataDir) {
+        file = prepareDataDir(dataDir);
+        if (!writable(dataDir)) {
+          snapshot = readOnlySnapshot(dataDir);
+          file = snapshot.file;
+        }
+      }
+      try {
+        this.db = open(file);
+        this.migrate();
+      } catch (err) {
+        // On a full disk SQLite cannot even make its shared-memory file, so nothing could be read: read
+        // from a copy elsewhere (the temporary directory), as for a read-only directory; changes are refused.
+        if (!dataDir || snapshot || !onFullDisk(err, dataDir)) throw err;
+        if (opened?.open) opened.close();
+        snapshot = readOnlySnapshot(dataDir);
+        this.db = open(snapshot.file);
+        this.migrate();
+      }
+      if (snapshot) this.db.pragma("query_only = ON");
+      this.snapshot = snapshot;
+    } catch (err) {
+      if (opened?.open) opened.close();
+      snapshot?.remove();
+      // A full disk, a read-only or locked database, a path that cannot be a directory: one line that says so.
+      throw asStorageError(err, dataDir);
+    }
     const db = this.db;
     this.stmts = {
       getVault: db.prepare(`SELECT ${VAULT_COLUMNS} FROM vaults WHERE id = ?`),
@@ -159,10 +233,10 @@ export class SqliteKeyStore implements KeyStore {
       deleteVaultKeys: db.prepare("DELETE FROM keys WHERE vault_id = ?"),
       deleteVault: db.prepare("DELETE FROM vaults WHERE id = ?"),
       insertVault: db.prepare(
-        `INSERT INTO vaults (id, name, kind, retention_days, purge_protection, created, sku, rbac_authorization)
-         VALUES (@id, @name, @kind, @retention_days, @purge_protection, @created, @sku, @rbac_authorization)`,
+        `INSERT INTO vaults (id, name, kind, retention_days, purge_protection, created, sku, rbac_authorization, retention_set)
+         VALUES (@id, @name, @kind, @retention_days, @purge_protection, @created, @sku, @rbac_authorization, @retention_set)`,
       ),
-      updateVaultSettings: db.prepare("UPDATE vaults SET retention_days = ?, purge_protection = ?, sku = ?, rbac_authorization = ? WHERE id = ?"),
+      updateVaultSettings: db.prepare("UPDATE vaults SET retention_days = ?, purge_protection = ?, sku = ?, rbac_authorization = ?, retention_set = ? WHERE id = ?"),
       getVaultDomain: db.prepare("SELECT security_domain FROM vaults WHERE id = ?"),
       setVaultDomain: db.prepare("UPDATE vaults SET security_domain = ? WHERE id = ?"),
       getKey: db.prepare("SELECT name, deleted_date, scheduled_purge_date, rotation_policy FROM keys WHERE vault_id = ? AND name = ?"),
@@ -259,11 +333,12 @@ export class SqliteKeyStore implements KeyStore {
       created: vault.created,
       sku: vault.sku ?? DEFAULT_SKU,
       rbac_authorization: vault.rbacAuthorization ? 1 : 0,
+      retention_set: vault.retentionSet ? 1 : 0,
     });
   }
 
   updateVaultSettings(vault: Vault): void {
-    this.stmts.updateVaultSettings.run(vault.retentionDays, vault.purgeProtection ? 1 : 0, vault.sku, vault.rbacAuthorization ? 1 : 0, vault.id);
+    this.stmts.updateVaultSettings.run(vault.retentionDays, vault.purgeProtection ? 1 : 0, vault.sku, vault.rbacAuthorization ? 1 : 0, vault.retentionSet ? 1 : 0, vault.id);
   }
 
   getVaultSecurityDomain(id: string): Buffer | undefined {
@@ -382,10 +457,11 @@ export class SqliteKeyStore implements KeyStore {
 
   close(): void {
     if (this.db.open) this.db.close();
+    this.snapshot?.remove();
   }
 }
 
-const VAULT_COLUMNS = "id, name, kind, retention_days, purge_protection, created, sku, rbac_authorization";
+const VAULT_COLUMNS = "id, name, kind, retention_days, purge_protection, created, sku, rbac_authorization, retention_set";
 
 interface VaultRow {
   id: string;
@@ -396,6 +472,7 @@ interface VaultRow {
   created: number;
   sku: VaultSku;
   rbac_authorization: number;
+  retention_set: number;
 }
 
 function vaultFromRow(row: VaultRow): Vault {
@@ -404,6 +481,7 @@ function vaultFromRow(row: VaultRow): Vault {
     name: row.name,
     kind: row.kind,
     retentionDays: row.retention_days,
+    retentionSet: row.retention_set === 1,
     purgeProtection: row.purge_protection === 1,
     created: row.created,
     sku: row.sku,

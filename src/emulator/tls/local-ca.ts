@@ -1,7 +1,7 @@
 import { generateKeyPairSync, randomBytes } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { tightenMode } from "../../shared/files.js";
+import { ensureDirectory, tightenMode } from "../../shared/files.js";
 
 // The served emulator's TLS: a local CA, created once per data directory, and a server certificate it
 // signs for localhost, *.vault.localhost, *.managedhsm.localhost and the loopback addresses. Clients
@@ -43,7 +43,7 @@ function writePrivate(path: string, content: string): void {
 /** Loads the CA and server certificate from the data directory, creating what is missing. */
 export async function ensureTlsMaterial(dataDir: string): Promise<TlsMaterial> {
   const dir = join(dataDir, TLS_DIR);
-  if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
+  ensureDirectory(dir, 0o700, "the TLS folder");
   const paths = {
     ca: join(dir, CA_FILE),
     caKey: join(dir, "ca-key.pem"),
@@ -54,6 +54,10 @@ export async function ensureTlsMaterial(dataDir: string): Promise<TlsMaterial> {
   tightenMode(dir, 0o700);
   tightenMode(paths.caKey, 0o600);
   tightenMode(paths.key, 0o600);
+  // The certificates are public, but clients are told to trust ca.pem: nobody else may write them.
+  tightenMode(paths.ca, 0o644);
+  tightenMode(paths.cert, 0o644);
+  refuseWritableByOthers([dir, paths.ca, paths.caKey, paths.cert, paths.key]);
   if (!existsSync(paths.ca) || !existsSync(paths.caKey)) {
     const ca = await issueCa();
     writePrivate(paths.caKey, ca.keyPem);
@@ -73,6 +77,27 @@ export async function ensureTlsMaterial(dataDir: string): Promise<TlsMaterial> {
     certPem: readFileSync(paths.cert, "utf8"),
     keyPem: readFileSync(paths.key, "utf8"),
   };
+}
+
+/**
+ * Whoever can write ca.pem or the keys can make every client of the emulator trust their server. Modes
+ * are tightened above; a file whose mode kvkey cannot change (another owner) is refused, not used.
+ */
+function refuseWritableByOthers(paths: string[]): void {
+  for (const path of paths) {
+    let mode: number;
+    try {
+      mode = statSync(path).mode & 0o777;
+    } catch {
+      continue; // not made yet
+    }
+    if ((mode & 0o022) !== 0) {
+      throw new Error(
+        `${path} is writable by other users (mode 0${mode.toString(8)}) and kvkey cannot change its mode: clients are told to trust ` +
+          "this CA, so the emulator does not serve with it. Remove group and other write permission (chmod go-w), or delete the tls folder to have a new CA made.",
+      );
+    }
+  }
 }
 
 /** TLS material that lives only in memory (for `--in-memory` and tests). */

@@ -72,7 +72,7 @@ describe("assess rules", () => {
     const vault = assessVault({ name: "h", kind: "managedhsm", retentionDays: 7, purgeProtection: false });
     expect(vault.map((f) => [f.severity, f.rule, f.fix])).toEqual([
       ["medium", "purge-protection-disabled", "kvkey emulator vault create -n h --hsm --enable-purge-protection true"],
-      ["low", "short-soft-delete-retention", "kvkey emulator vault create -n h --hsm --retention-days 90"],
+      ["low", "short-soft-delete-retention", "kvkey emulator vault create -n h-90d --hsm --retention-days 90"],
     ]);
     const all = sortFindings([...assessKey({ ...GOOD, enabled: false }, NOW, at), ...vault, ...assessKey({ ...GOOD, expiresOn: NOW - 1 }, NOW, at)]);
     expect(all.map((f) => f.rule)).toEqual(["expired", "purge-protection-disabled", "short-soft-delete-retention", "disabled-not-deleted"]);

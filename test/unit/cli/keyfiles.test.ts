@@ -110,7 +110,7 @@ describe("PEM files that do not import: one message each", () => {
       ["just some text\n", "no PEM block found: a PEM private key starts with a line such as -----BEGIN PRIVATE KEY----- (or RSA PRIVATE KEY, EC PRIVATE KEY, ENCRYPTED PRIVATE KEY)."],
       [lines.slice(0, 10).join("\n"), "the PEM is corrupted: the 'RSA PRIVATE KEY' block (line 1) has no END line (is the file truncated?)."],
       [pem.replace("-----END RSA PRIVATE KEY-----", "-----END PRIVATE KEY-----"), "the PEM is corrupted: the 'RSA PRIVATE KEY' block (line 1) ends with 'END PRIVATE KEY'."],
-      [[...lines.slice(0, 3), `${lines[3]!.slice(0, 20)}!${lines[3]!.slice(21)}`, ...lines.slice(4)].join("\n"), 'the PEM is corrupted: line 4 of the \'RSA PRIVATE KEY\' block is not base64: '],
+      [[...lines.slice(0, 3), `${lines[3]!.slice(0, 20)}!${lines[3]!.slice(21)}`, ...lines.slice(4)].join("\n"), "the PEM is corrupted: line 4 of the 'RSA PRIVATE KEY' block is not base64 (a character outside base64 at column 21)."],
       [[lines[0], ...lines.slice(1, 6), lines.at(-2)].join("\n"), "the PEM is corrupted: the 'RSA PRIVATE KEY' block is not a valid DER-encoded key (truncated or edited?)."],
       [[lines[0], lines[1]!.slice(0, 62), ...lines.slice(2)].join("\n"), "the PEM is corrupted: the base64 content of the 'RSA PRIVATE KEY' block is truncated"],
       ["-----BEGIN PRIVATE KEY-----\n-----END PRIVATE KEY-----\n", "the PEM is corrupted: the 'PRIVATE KEY' block is empty."],
@@ -246,5 +246,86 @@ describe("BYOK blobs that openssl can open", () => {
     } finally {
       s.cleanup();
     }
+  });
+});
+
+/** Runs of 8+ base64 characters of the message that occur in the secret text: key material it quotes. */
+function quoted(message: string, secret: string): string[] {
+  return (message.match(/[A-Za-z0-9+/_-]{8,}/g) ?? []).filter((run) => secret.includes(run));
+}
+
+describe("no key material in errors (issue 18)", () => {
+  // A corrupted line of a PEM private key is key material (48 bytes of the private exponent, say);
+  // JSON.parse quotes ten characters either side of a syntax error. A message names where and what.
+  const pemBody = (pem: string) => pem.split("\n").filter((l) => l !== "" && !l.startsWith("-----")).join("\n");
+
+  test("a corrupted base64 line of a PEM: the line number and the problem, never its text", async () => {
+    for (const name of ["rsa-pkcs1.pem", "rsa-pkcs8.pem", "ec-p256-pkcs8.pem"]) {
+      const pem = read(name).toString();
+      const lines = pem.split("\n");
+      const body = pemBody(pem);
+      const variants: Array<[string, RegExp]> = [
+        ["!", /line 3 of the '[A-Z ]+' block is not base64 \(a character outside base64 at column 11\)\.$/],
+        [" ", /line 3 of the '[A-Z ]+' block is not base64 \(a space at column 11\)\.$/],
+        ["\u0007", /line 3 of the '[A-Z ]+' block is not base64 \(a control character at column 11\)\.$/],
+        ["é", /line 3 of the '[A-Z ]+' block is not base64 \(a non-ASCII character at column 11\)\.$/],
+        ["=", /line 3 of the '[A-Z ]+' block is not base64 \(padding '=' in the middle of the line, at column 11\)\.$/],
+      ];
+      for (const [bad, expected] of variants) {
+        const broken = [...lines.slice(0, 2), `${lines[2]!.slice(0, 10)}${bad}${lines[2]!.slice(10)}`, ...lines.slice(3)].join("\n");
+        const message = await failure(privateKeyFromPem(broken));
+        expect(message).toMatch(expected);
+        expect(quoted(message, body), message).toEqual([]);
+      }
+    }
+  });
+
+  test("a PEM whose line breaks became spaces, or whose END line ran into the base64: no text quoted", async () => {
+    const pem = read("rsa-pkcs8.pem").toString();
+    const body = pemBody(pem);
+    const oneLine = pem.trim().split("\n").join(" ");
+    const m1 = await failure(privateKeyFromPem(oneLine));
+    expect(m1).toBe(
+      "the PEM is corrupted: line 1 has more text after its BEGIN/END marker (were the line breaks replaced by spaces? each BEGIN, base64 and END line must be a line of its own).",
+    );
+    const lines = pem.trim().split("\n");
+    const glued = [`${lines[0]}${lines[1]}`, ...lines.slice(2)].join("\n");
+    const m2 = await failure(privateKeyFromPem(glued));
+    expect(quoted(m1 + m2, body)).toEqual([]);
+  });
+
+  test("a JWK that is not valid JSON: the line and column, never the characters around them", async () => {
+    const jwk = readJwk("rsa-pkcs8.pem") as Record<string, string>;
+    const secret = [jwk.d, jwk.p, jwk.q, jwk.dp, jwk.dq, jwk.qi].join("\n");
+    const text = JSON.stringify(jwk, null, 2);
+    const cases: Array<[string, string, RegExp]> = [
+      ["the quotes around d lost", text.replace(`"d": "${jwk.d}"`, `"d": ${jwk.d}`), /an unexpected character at line \d+, column \d+\.$/],
+      ["a control character inside d", text.replace(jwk.d!, `${jwk.d!.slice(0, 30)}\u0001${jwk.d!.slice(30)}`), /a control character inside a string at line \d+, column \d+\.$/],
+      ["a missing comma after p", text.replace(`"p": "${jwk.p}",`, `"p": "${jwk.p}"`), /expected ',' or '}' after property value at line \d+, column \d+\.$/],
+      ["a stray quote inside qi", text.replace(jwk.qi!, `${jwk.qi!.slice(0, 20)}"${jwk.qi!.slice(20)}`), /at line \d+, column \d+\.$/],
+      ["cut off in the middle of dq", text.slice(0, text.indexOf(jwk.dq!) + 20), /a string is not closed at line \d+, column \d+\.$|it ends early/],
+    ];
+    for (const [what, broken, expected] of cases) {
+      const message = await failure(() => privateKeyFromJwk(broken));
+      expect(message, what).toMatch(/^the JWK file is not valid JSON: /);
+      expect(message, what).toMatch(expected);
+      expect(quoted(message, secret), `${what}: ${message}`).toEqual([]);
+    }
+    // The line and column point at the error: the unquoted d.
+    const unquoted = text.replace(`"d": "${jwk.d}"`, `"d": ${jwk.d}`);
+    const line = unquoted.split("\n").findIndex((l) => l.includes(`"d": ${jwk.d}`)) + 1;
+    expect(await failure(() => privateKeyFromJwk(unquoted))).toBe(`the JWK file is not valid JSON: an unexpected character at line ${line}, column 8.`);
+  });
+
+  test("the key file of a BYOK blob (PEM or JWK) is held to the same rule", async () => {
+    const pem = read("rsa-pkcs1.pem").toString();
+    const lines = pem.split("\n");
+    const broken = [...lines.slice(0, 4), `${lines[4]!.slice(0, 5)}*${lines[4]!.slice(5)}`, ...lines.slice(5)].join("\n");
+    const m1 = await failure(targetKeyFromFile(Buffer.from(broken), undefined, "--key-password"));
+    expect(m1).toBe("the PEM is corrupted: line 5 of the 'RSA PRIVATE KEY' block is not base64 (a character outside base64 at column 6).");
+    const jwk = readJwk("rsa-pkcs8.pem") as Record<string, string>;
+    const m2 = await failure(targetKeyFromFile(Buffer.from(JSON.stringify(jwk).replace(`"d":"${jwk.d}"`, `"d":${jwk.d}`)), undefined, "--key-password"));
+    expect(quoted(m1, pemBody(pem))).toEqual([]);
+    expect(quoted(m2, jwk.d!)).toEqual([]);
   });
 });

@@ -43,8 +43,15 @@ describe("-o table, generic (knack's _TableOutput + tabulate 'simple')", () => {
     );
   });
 
-  it("strips cells and spreads multi-line cells over several lines", () => {
-    expect(table({ name: "  padded  ", note: "two\nlines", n: 1 })).toBe("N    Name    Note\n---  ------  ------\n1    padded  two\n             lines\n");
+  it("strips cells; a line break inside a cell is escaped, not spread over lines (not az: a value cannot forge a row)", () => {
+    expect(table({ name: "  padded  ", note: "two\nlines", n: 1 })).toBe("N    Name    Note\n---  ------  ----------\n1    padded  two\\nlines\n");
+  });
+
+  it("escapes every control character in cells and headers, Python-style; printable text is untouched (issue 18)", () => {
+    const text = table([{ "k\u001b[2J": "red\u001b[31m", bell: "a\u0007b\rc\td", csi: "x\u009by", clé: "日本\\n" }]);
+    expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+    expect(text.split("\n")).toHaveLength(4);
+    for (const shown of ["K\\x1b[2J", "red\\x1b[31m", "a\\x07b\\rc\\td", "x\\x9by", "日本\\n"]) expect(text).toContain(shown);
   });
 
   it("prints an empty line for an empty list", () => {

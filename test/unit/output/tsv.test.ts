@@ -56,4 +56,14 @@ describe("-o tsv (knack's _TsvOutput)", () => {
   it("prints nothing for an empty list", () => {
     expect(tsv([])).toBe("");
   });
+
+  it("escapes tabs, line breaks and other control characters inside a value, so a row stays one line of fixed columns (issue 18)", () => {
+    const out = tsv([{ a: "x\ty", b: "one\ntwo\r", c: "\u001b[31mred\u0007" }, { a: "1", b: "2", c: "3" }]);
+    expect(out).toBe("x\\ty\tone\\ntwo\\r\t\\x1b[31mred\\x07\n1\t2\t3\n");
+  });
+
+  it("keeps the line breaks of an answer that is one string (a PEM), escaping its other control characters", () => {
+    expect(tsv("-----BEGIN X-----\nAAAA\n-----END X-----")).toBe("-----BEGIN X-----\nAAAA\n-----END X-----\n");
+    expect(tsv("a\u001b[2Jb\rc")).toBe("a\\x1b[2Jb\\rc\n");
+  });
 });

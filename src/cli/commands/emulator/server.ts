@@ -1,4 +1,4 @@
-import { closeSync, fchmodSync, openSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, openSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
 import { defineCommand } from "../../spec.js";
@@ -9,7 +9,7 @@ import { rawList, rawString } from "../../args/raw.js";
 import { parseMilliseconds } from "../../../shared/duration.js";
 import { FaultRuleError, formatFaultRule, parseFaultRule } from "../../../shared/fault-rules.js";
 import { binaryPath } from "../../../shared/package-root.js";
-import { tightenMode } from "../../../shared/files.js";
+import { tightenDataDir, tightenMode, trustableCaFile } from "../../../shared/files.js";
 import { alive, readState, STATE_FILE, type EmulatorState } from "../../emulator-state.js";
 
 // `kvkey emulator start|status|stop|ca`: the same vault the CLI embeds, served over HTTPS for other
@@ -185,6 +185,7 @@ function identityPrincipal(value: string | undefined): string | undefined {
 function writeEphemeralCa(dataDir: string, pem: string): string {
   const path = join(dataDir, "emulator-ca.pem");
   writeFileSync(path, pem, { mode: 0o644 });
+  trustableCaFile(path);
   return path;
 }
 
@@ -214,8 +215,8 @@ function rawArgs(raw: Record<string, unknown>): string[] {
 async function detach(args: string[], dataDir: string, env: Record<string, string | undefined>): Promise<unknown> {
   const bin = binaryPath();
   const log = openSync(join(dataDir, "emulator.log"), "a", 0o600);
-  // The mode given to open applies to a new file only.
-  fchmodSync(log, 0o600);
+  // The mode given to open applies to a new file only: an older, looser log is tightened (never loosened).
+  tightenMode(join(dataDir, "emulator.log"), 0o600);
   // --in-memory refuses --data-dir: the child then finds its directory (for emulator.json) through
   // KVKEY_HOME, which is where an in-memory emulator's directory always comes from.
   const inMemory = args.includes("--in-memory");
@@ -228,7 +229,9 @@ async function detach(args: string[], dataDir: string, env: Record<string, strin
   });
   closeSync(log);
   child.unref();
-  const deadline = Date.now() + 20_000;
+  // A child that fails exits, and that is seen at once; the deadline is only for one that hangs. A busy
+  // machine (the first start makes a CA and starts a worker per core) can take many seconds.
+  const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     const state = readState(dataDir);
     if (state && state.pid === child.pid) return state;
@@ -246,6 +249,8 @@ export const emulatorStatusCommand = defineCommand({
   parse: (raw, { cwd }) => ({ dataDir: rawString(raw, "dataDir") === undefined ? undefined : resolve(cwd, rawString(raw, "dataDir")!) }),
   async run(o, ctx) {
     const dataDir = o.dataDir ?? ctx.home;
+    // As start does: emulator.json holds the identity header, and status is often the first command run.
+    tightenDataDir(dataDir);
     const state = readState(dataDir);
     if (!state || !alive(state.pid)) return { dataDir, running: false };
     return { ...state, running: true };
@@ -266,9 +271,10 @@ export const emulatorStopCommand = defineCommand({
       throw new CliError(`No emulator is running for ${dataDir}.`);
     }
     process.kill(state.pid, "SIGTERM");
-    const deadline = Date.now() + 15_000;
+    // Requests in flight finish first (an RSA-4096 create takes seconds on a busy machine).
+    const deadline = Date.now() + 30_000;
     while (alive(state.pid) && Date.now() < deadline) await sleep(50);
-    if (alive(state.pid)) throw new CliError(`The emulator (pid ${state.pid}) did not stop within 15 seconds.`);
+    if (alive(state.pid)) throw new CliError(`The emulator (pid ${state.pid}) did not stop within 30 seconds.`);
     rmSync(join(dataDir, STATE_FILE), { force: true });
     ctx.note(`Stopped the emulator serving ${state.url} for ${dataDir} (pid ${state.pid}, running since ${state.started}).`);
     return undefined;

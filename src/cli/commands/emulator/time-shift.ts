@@ -47,10 +47,12 @@ export const emulatorTimeShiftCommand = defineCommand({
       if (o.reset) emulator.setTimeShift(0);
       else if (o.seconds !== undefined) emulator.advanceTime(o.seconds * 1000);
       const shiftMs = emulator.timeShift();
+      // Real time first: the emulator's now, read after it, is never less than realNow + shift.
+      const realNow = Date.now();
       return {
         dataDir: emulator.dataDir ?? null,
         now: iso(emulator.now()),
-        realNow: iso(Date.now()),
+        realNow: iso(realNow),
         shift: formatSeconds(Math.floor(shiftMs / 1000)),
         shiftSeconds: Math.floor(shiftMs / 1000),
       };

@@ -1,12 +1,13 @@
 import { resolve } from "node:path";
 import { defineCommand, type RawOptions } from "../../spec.js";
-import { CliError, UsageError, ValidationError } from "../../errors.js";
+import { CliError, ServiceError, UsageError, ValidationError } from "../../errors.js";
 import { choice, integer, threeState } from "../../args/values.js";
 import { ensureHome } from "../../config.js";
 import type { CommandContext } from "../../context.js";
 import type { Emulator, Vault, VaultConfiguration } from "../../../emulator/index.js";
 import { rawList, rawString } from "../../args/raw.js";
 import { YES_OPTION } from "../../args/common-options.js";
+import { odataText } from "../../error-report.js";
 
 // `kvkey emulator vault create|list|show|delete`: the container settings real vaults get from ARM
 // (kind, soft-delete retention, purge protection), for the emulator's data directory. A running
@@ -78,7 +79,8 @@ export const emulatorVaultCreateCommand = defineCommand({
   path: ["emulator", "vault", "create"],
   summary: "Create an emulated key vault or managed HSM, or change its settings.",
   description:
-    "Vaults are also created on their first key; this sets what ARM would: soft-delete retention, purge protection, the SKU and RBAC authorization.",
+    "Vaults are also created on their first key; this sets what ARM would: soft-delete retention, purge protection, the SKU and RBAC authorization, with ARM's rules: " +
+    "purge protection cannot be turned off once on, and the retention is set once (when the vault is created, or by one later change of the default 90 days), then fixed.",
   options: [
     NAME_OPTION,
     HSM_OPTION,
@@ -138,7 +140,14 @@ export const emulatorVaultCreateCommand = defineCommand({
       const isNew = !emulator.getVault({ name: o.name, kind: o.kind });
       const administrators = o.administrators ?? (o.kind === "managedhsm" && o.rbac && isNew ? [LOCAL_PRINCIPAL_ID] : undefined);
       if (administrators !== undefined) settings.administrators = administrators;
-      return vaultView(emulator.configureVault({ name: o.name, kind: o.kind, ...settings }));
+      try {
+        return vaultView(emulator.configureVault({ name: o.name, kind: o.kind, ...settings }));
+      } catch (err) {
+        // What ARM refuses (purge protection off again, a retention already set) reads as az prints an
+        // ARM error: azure-core's three lines.
+        if ((err as { code?: unknown }).code === "BadRequest") throw new ServiceError(odataText("BadRequest", (err as Error).message), 400, "BadRequest");
+        throw err;
+      }
     });
   },
   tableView: vaultsTable,

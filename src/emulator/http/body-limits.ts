@@ -1,0 +1,24 @@
+import { MAX_BACKUP_BLOB_BYTES } from "../service/backup-blob.js";
+import { route } from "./router.js";
+
+// How large a request body may be. One megabyte is far more than any key operation needs, and refusing
+// more before parsing keeps a hostile client cheap. A restore carries a whole backup: every version of
+// a key (up to Key Vault's 500), which for RSA-4096 keys is about 5.6 KB a version in the request. Key
+// Vault restores whatever its backup produced, so the emulator does too: a restore may be as large as
+// the largest backup the emulator produces (backup-blob.ts refuses any larger one up front), as
+// base64url in {"value": ...}, with room for the JSON around it.
+
+/** Every request but a restore. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+/** POST /keys/restore: the largest backup blob, base64url-encoded, plus the JSON around it. */
+export const RESTORE_BODY_BYTES = Math.ceil((MAX_BACKUP_BLOB_BYTES * 4) / 3) + 4096;
+
+/** The body limit of a request, from its method and path (the path without the query). */
+export function bodyLimitFor(method: string, pathname: string): number {
+  try {
+    return route(method, pathname).op === "restoreKey" ? RESTORE_BODY_BYTES : MAX_BODY_BYTES;
+  } catch {
+    return MAX_BODY_BYTES; // not a route: the handler answers 404/405, the body is never used
+  }
+}
