@@ -18,7 +18,7 @@ import { OUTPUT_AZ_ORDER } from "./args/az-enums.js";
 import { choice } from "./args/values.js";
 import type { CommandSpec, GroupSpec, RawOptions } from "./spec.js";
 import { monotonicMs } from "../shared/monotonic.js";
-import { escapeControl } from "../output/control-chars.js";
+import { escapeControl } from "../shared/control-chars.js";
 
 /**
  * Everything runCli does once it knows the command line is more than `--version`: help, parsing,
@@ -44,9 +44,13 @@ export async function dispatch(
     if (err instanceof CliError && err.output) io.stdout.write(err.output);
     const { message: raw, stack, recommendations } = describeError(err);
     // Service messages quote names and values, which may hold control characters: never raw to the
-    // terminal. Line breaks stay: az's service errors are three lines, and Azure's own messages (a 403's
-    // Caller/Action/Resource) span several.
-    const message = escapeControl(raw, { keepLineBreaks: true });
+    // terminal. Line breaks (LF or CRLF) and tabs stay, as az prints them: az's service errors are three
+    // lines, Azure's own messages (a 403's Caller/Action/Resource lines) span several, and nested details
+    // are indented with tabs. A lone CR, ESC or BEL is written out.
+    const message = raw
+      .split("\n")
+      .map((line) => (line.endsWith("\r") ? `${escapeControl(line.slice(0, -1), { keepLineBreaks: true })}\r` : escapeControl(line, { keepLineBreaks: true })))
+      .join("\n");
     // As knack does: the level name when plain, the colour alone on a terminal; az's recommendations
     // follow on lines of their own, unprefixed.
     io.stderr.write((errColor ? errChalk.redBright(message) : `ERROR: ${message}`) + "\n");

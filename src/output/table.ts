@@ -1,5 +1,5 @@
 import { Chalk } from "chalk";
-import { escapeControl } from "./control-chars.js";
+import { escapeControl } from "../shared/control-chars.js";
 import { codePointLength, isJsonObject, pythonStr, sortedKeys } from "./python.js";
 
 // -o table: knack's _TableOutput (which rows and columns) laid out the way tabulate's "simple" format
@@ -7,6 +7,18 @@ import { codePointLength, isJsonObject, pythonStr, sortedKeys } from "./python.j
 // columns two spaces apart, every cell left-aligned and stripped of surrounding whitespace, each
 // column at least two wider than its header, multi-line cells spread over several lines, trailing
 // spaces cut from every line. An empty result is an empty line.
+
+/**
+ * A table view's cell of several lines (text it wrapped to fit the terminal): those line breaks are the
+ * view's own, so the cell spreads over several lines; each line is still escaped like any other text.
+ * A line break in the data itself is always escaped (`\n`), so it can never start a row.
+ */
+export class CellLines {
+  constructor(readonly lines: readonly string[]) {}
+  toString(): string {
+    return this.lines.join("\n");
+  }
+}
 
 /** knack's message when a table cannot be built (here: the command's table view threw). */
 export class TableOutputError extends Error {
@@ -55,7 +67,7 @@ function rowFor(item: unknown, sortKeys: boolean): Row {
   if (isJsonObject(item)) {
     for (const key of sortKeys ? sortedKeys(item) : Object.keys(item)) {
       const value = item[key];
-      if (SKIP_KEYS.has(key) || value === null || value === undefined || typeof value === "object") continue;
+      if (SKIP_KEYS.has(key) || value === null || value === undefined || (typeof value === "object" && !(value instanceof CellLines))) continue;
       row.set(escapeControl(capitalize(key)), value);
     }
   } else if (Array.isArray(item)) {
@@ -128,6 +140,7 @@ export function naturalTableWidth(rows: readonly Record<string, unknown>[]): num
  */
 function cellLines(value: unknown): string[] {
   if (value === null || value === undefined) return [""];
+  if (value instanceof CellLines) return value.lines.join("\n").trim().split("\n").map((line) => escapeControl(line));
   return [escapeControl(pythonStr(value).trim())];
 }
 

@@ -1,4 +1,4 @@
-import { escapeControl } from "./control-chars.js";
+import { escapeControl } from "../shared/control-chars.js";
 import { isOrderedHash } from "./ordered.js";
 import { isJsonObject, pythonStr, sortedKeys } from "./python.js";
 

@@ -1,4 +1,4 @@
-import { naturalTableWidth, styleRow, type CellStyle } from "../../output/table.js";
+import { CellLines, naturalTableWidth, styleRow, type CellStyle } from "../../output/table.js";
 import { wrap, wrapCommand } from "../help.js";
 import { fitColumns } from "../views/tables.js";
 
@@ -54,8 +54,8 @@ function wrapToWidth(rows: Json[], width: number | undefined): Json[] {
   fix = Math.max(fix, room - finding); // whatever Finding does not need
   return rows.map((row) => ({
     ...row,
-    Key: wrap(String(row.Key ?? ""), key).join("\n"),
-    Finding: wrap(String(row.Finding ?? ""), finding).join("\n"),
-    Fix: wrapCommand(String(row.Fix ?? ""), 0, fix, 2).join("\n"),
+    Key: new CellLines(wrap(String(row.Key ?? ""), key)),
+    Finding: new CellLines(wrap(String(row.Finding ?? ""), finding)),
+    Fix: new CellLines(wrapCommand(String(row.Fix ?? ""), 0, fix, 2)),
   }));
 }

@@ -16,7 +16,7 @@ import { installReverseSearch } from "./search.js";
 import { ExitStatus } from "../errors.js";
 import { COMMAND_INDEX } from "../command-index.generated.js";
 import { findCommand } from "../lookup.js";
-import { escapeControl } from "../../output/control-chars.js";
+import { escapeControl } from "../../shared/control-chars.js";
 
 // `kvkey shell`: read a line, run it through runCli in this process with a long-lived session, repeat.
 // On a terminal: a prompt, Tab completion from the same engine as the shell scripts, Ctrl-R search

@@ -1,4 +1,4 @@
-import { escapeControl } from "../../output/control-chars.js";
+import { escapeControl } from "../../shared/control-chars.js";
 import { fitColumns } from "./tables.js";
 
 // Table views for `kvkey emulator logs` (AuditEvent records), `kvkey emulator events list` (Event Grid

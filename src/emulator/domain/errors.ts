@@ -1,6 +1,15 @@
 // Domain errors carry Key Vault's own error codes; only the wire layer turns them into HTTP statuses.
 // One named constructor per code keeps every message the service prints in this file.
 
+import { escapeControl } from "../../shared/control-chars.js";
+
+/**
+ * A name, id or host from the request, as a message quotes it: its control characters written out
+ * (`\x1b`, `\r`, `\n`), so a client's percent-encoded ESC or line break never reaches a terminal or a log
+ * line raw through the emulator's answer. The messages' own line breaks (a 403's) are unaffected.
+ */
+const escaped = (value: string): string => escapeControl(value);
+
 export type VaultErrorCode =
   | "BadParameter"
   | "KeyNotFound"
@@ -39,7 +48,7 @@ export function shown(value: unknown): string {
   else if (typeof value === "number" || typeof value === "boolean" || value === null) text = String(value);
   else if (Array.isArray(value)) text = "(an array)";
   else text = `(${typeof value === "object" ? "an object" : typeof value})`;
-  return text.length > 100 ? `${text.slice(0, 100)}...` : text;
+  return escapeControl(text.length > 100 ? `${text.slice(0, 100)}...` : text);
 }
 
 const KEY_NOT_FOUND_HINT =
@@ -49,15 +58,15 @@ const KEY_NOT_FOUND_HINT =
 export const VaultErrors = {
   keyNotFound(name: string, version?: string): VaultError {
     const id = version ? `${name}/${version}` : name;
-    return new VaultError("KeyNotFound", `A key with (name/id) ${id} was not found in this key vault. ${KEY_NOT_FOUND_HINT}`);
+    return new VaultError("KeyNotFound", `A key with (name/id) ${escaped(id)} was not found in this key vault. ${KEY_NOT_FOUND_HINT}`);
   },
   deletedKeyNotFound(name: string): VaultError {
-    return new VaultError("KeyNotFound", `Deleted Key not found: ${name}`);
+    return new VaultError("KeyNotFound", `Deleted Key not found: ${escaped(name)}`);
   },
   vaultNotFound(host: string): VaultError {
     return new VaultError(
       "VaultNotFound",
-      `The vault or managed HSM '${host}' does not exist in this emulator yet. ` +
+      `The vault or managed HSM '${escaped(host)}' does not exist in this emulator yet. ` +
         "It is created by the first create, import or restore of a key.",
     );
   },
@@ -78,14 +87,14 @@ export const VaultErrors = {
   invalidName(name: string): VaultError {
     return new VaultError(
       "BadParameter",
-      `The request URI contains an invalid name: ${name}. ` +
+      `The request URI contains an invalid name: ${escaped(name)}. ` +
         "A key name is 1-127 characters of letters, digits and dashes.",
     );
   },
   deletedButRecoverable(name: string): VaultError {
     return new VaultError(
       "Conflict",
-      `Key ${name} is currently in a deleted but recoverable state, and its name cannot be reused; ` +
+      `Key ${escaped(name)} is currently in a deleted but recoverable state, and its name cannot be reused; ` +
         "in this state, the key can only be recovered or purged.",
       "ObjectIsDeletedButRecoverable",
     );
@@ -95,7 +104,7 @@ export const VaultErrors = {
    * The service's text, as the C++ SDK's live tests expect it; inner code as in the recorded purge answer.
    */
   keyBeingDeleted(name: string): VaultError {
-    return new VaultError("Conflict", `Key ${name} is currently being deleted and cannot be re-created; retry later.`, "ObjectIsBeingDeleted");
+    return new VaultError("Conflict", `Key ${escaped(name)} is currently being deleted and cannot be re-created; retry later.`, "ObjectIsBeingDeleted");
   },
   /** Recover or purge of a key still being deleted or purged (recorded verbatim for purge). */
   deletedKeyBeingDeleted(): VaultError {
@@ -106,19 +115,19 @@ export const VaultErrors = {
    * service's text for secrets (Azure SDK for .NET issue 31581), said of a key.
    */
   keyBeingRecovered(name: string): VaultError {
-    return new VaultError("Conflict", `Key ${name} is currently being recovered and cannot be re-created; retry later.`, "ObjectIsBeingRecovered");
+    return new VaultError("Conflict", `Key ${escaped(name)} is currently being recovered and cannot be re-created; retry later.`, "ObjectIsBeingRecovered");
   },
   keyAlreadyExists(name: string): VaultError {
     return new VaultError(
       "Conflict",
-      `Key ${name} already exists in this vault; a backup restores only under a name that is not in use.`,
+      `Key ${escaped(name)} already exists in this vault; a backup restores only under a name that is not in use.`,
       "ObjectAlreadyExists",
     );
   },
   purgeProtected(name: string): VaultError {
     return new VaultError(
       "Forbidden",
-      `Operation "purge" is not allowed on key ${name}: purge protection is enabled on this vault, ` +
+      `Operation "purge" is not allowed on key ${escaped(name)}: purge protection is enabled on this vault, ` +
         "so the key is purged only when its scheduled purge date passes.",
       "PurgeProtectionEnabled",
     );
@@ -172,10 +181,10 @@ export const VaultErrors = {
     return new VaultError("NotFound", `The role definition '${role}' was not found. List the roles with: kvkey emulator role definition list.`, "RoleDefinitionNotFound");
   },
   roleAssignmentNotFound(name: string): VaultError {
-    return new VaultError("NotFound", `The role assignment '${name}' was not found.`, "RoleAssignmentNotFound");
+    return new VaultError("NotFound", `The role assignment '${escaped(name)}' was not found.`, "RoleAssignmentNotFound");
   },
   roleAssignmentExists(name: string): VaultError {
-    return new VaultError("Conflict", `The role assignment '${name}' already exists.`, "RoleAssignmentExists");
+    return new VaultError("Conflict", `The role assignment '${escaped(name)}' already exists.`, "RoleAssignmentExists");
   },
   /** A restore whose blob is not a backup at all (service code and message, recorded verbatim). */
   malformedBackupBlob(): VaultError {

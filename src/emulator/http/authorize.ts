@@ -8,6 +8,7 @@ import { readUnverifiedClaims } from "./auth.js";
 import type { Addressed } from "./host.js";
 import { failure, type Answer } from "./respond.js";
 import type { Route } from "./router.js";
+import { escapeControl } from "../../shared/control-chars.js";
 
 // The authorize step: in a container that enforces role-based access, the caller (the token's `oid`)
 // needs a role assignment granting the route's data action at a scope covering the resource; otherwise
@@ -148,9 +149,9 @@ function keyVaultForbidden(vault: Vault, caller: Caller, need: RequiredPermissio
   const message =
     "Caller is not authorized to perform action on resource.\r\n" +
     "If role assignments, deny assignments or role definitions were changed recently, please observe propagation time.\r\n" +
-    `Caller: ${callerText}\r\n` +
+    `Caller: ${escapeControl(callerText)}\r\n` +
     `Action: '${need.action}'\r\n` +
-    `Resource: '${resource}'\r\n` +
+    `Resource: '${escapeControl(resource)}'\r\n` +
     "Assignment: (not found)\r\n" +
     "DenyAssignmentId: null\r\n" +
     "DecisionReason: 'DeniedWithNoValidRBAC' \r\n" +
@@ -163,5 +164,5 @@ function keyVaultForbidden(vault: Vault, caller: Caller, need: RequiredPermissio
  * `(AccessDenied) Not authorized to access Microsoft.KeyVault/managedHsm/roleAssignments/read/action on / (Activity ID: …)`.
  */
 function managedHsmForbidden(need: RequiredPermission): Answer {
-  return failure(403, "AccessDenied", `Not authorized to access ${need.action} on ${need.scope} (Activity ID: ${randomUUID()})`);
+  return failure(403, "AccessDenied", `Not authorized to access ${need.action} on ${escapeControl(need.scope)} (Activity ID: ${randomUUID()})`);
 }
