@@ -1,18 +1,17 @@
-import { appendFileSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { readdirSync, statSync } from "node:fs";
 import { createInterface, type Interface } from "node:readline";
 import { join, resolve } from "node:path";
 import type { CliIO } from "../../io/streams.js";
 import type { VaultClients } from "../../vault-client/factory.js";
 import type { CommandContext } from "../context.js";
-import { ensureHome } from "../config.js";
-import { tightenMode } from "../../shared/files.js";
 import { loadSettings } from "../settings.js";
 import { createSession, type CliSession } from "../session.js";
 import { complete } from "../completion/engine.js";
 import { vaultLookups } from "../completion/dynamic.js";
 import { commandWords, completionWords } from "../completion/words.js";
-import { redactSecrets } from "./redact.js";
 import { installReverseSearch } from "./search.js";
+import { INTERRUPTED, LineQueue, type Entered } from "./line-queue.js";
+import { HISTORY_FILE, HISTORY_SIZE, loadHistory, printHistory, saveHistory } from "./history.js";
 import { ExitStatus } from "../errors.js";
 import { COMMAND_INDEX } from "../command-index.generated.js";
 import { findCommand } from "../lookup.js";
@@ -25,56 +24,6 @@ import { escapeControl } from "../../shared/control-chars.js";
 // of the first command that failed (or `exit N`'s), so a script's caller sees the failure.
 
 const PROMPT = "kvkey> ";
-const HISTORY_FILE = "shell_history";
-const HISTORY_SIZE = 1000;
-
-/** A line typed for the loop, with the Ctrl-C count when it was entered (a later Ctrl-C cancels it). */
-interface Entered {
-  text: string;
-  interrupts: number;
-  /** Typed at the prompt rather than as an answer (counted in waitingLines until someone reads it). */
-  forLoop: boolean;
-}
-
-/** What a waiting reader gets when Ctrl-C cancels its wait (a confirmation question). */
-const INTERRUPTED = Symbol("Ctrl-C");
-
-/** Lines from readline, consumed in order by the loop and by confirmation questions alike. */
-class LineQueue {
-  private readonly queued: Entered[] = [];
-  private waiting: ((line: Entered | undefined | typeof INTERRUPTED) => void) | undefined;
-  private ended = false;
-
-  push(line: Entered): void {
-    const waiting = this.waiting;
-    this.waiting = undefined;
-    if (waiting) waiting(line);
-    else this.queued.push(line);
-  }
-
-  end(): void {
-    this.ended = true;
-    const waiting = this.waiting;
-    this.waiting = undefined;
-    waiting?.(undefined);
-  }
-
-  /** Ends the current wait with INTERRUPTED; true when someone was waiting. */
-  interrupt(): boolean {
-    const waiting = this.waiting;
-    this.waiting = undefined;
-    waiting?.(INTERRUPTED);
-    return waiting !== undefined;
-  }
-
-  next(): Promise<Entered | undefined | typeof INTERRUPTED> {
-    if (this.queued.length) return Promise.resolve(this.queued.shift());
-    if (this.ended) return Promise.resolve(undefined);
-    return new Promise((resolve) => {
-      this.waiting = resolve;
-    });
-  }
-}
 
 /**
  * What a command's success or failure means, for the line kvkey prints when Ctrl-C came while it ran
@@ -349,16 +298,6 @@ function exitCode(argv: readonly string[]): number | undefined | string {
   return Number(text) % 256;
 }
 
-/** `history [N]`: the last N lines (all by default), numbered oldest first, secrets as in the file. */
-function printHistory(io: CliIO, newestFirst: readonly string[], count: string | undefined): void {
-  const all = [...newestFirst].reverse();
-  const n = count !== undefined && /^\d+$/.test(count) ? Number(count) : all.length;
-  const shown = all.slice(Math.max(0, all.length - n));
-  const first = all.length - shown.length + 1;
-  const width = String(all.length).length;
-  io.stdout.write(shown.map((line, i) => `${String(first + i).padStart(width + 2)}  ${redactSecrets(line)}\n`).join(""));
-}
-
 /** The IO for one command: the terminal's width now (it may have been resized), Ctrl-C from readline. */
 function commandIO(io: CliIO, handlers: Set<() => void>): CliIO {
   const out: CliIO = {
@@ -411,30 +350,5 @@ function fileNames(prefix: string, cwd: string): string[] {
       });
   } catch {
     return [];
-  }
-}
-
-function loadHistory(file: string): string[] {
-  if (!existsSync(file)) return [];
-  tightenMode(file, 0o600);
-  try {
-    const stored = readFileSync(file, "utf8").split("\n").filter(Boolean);
-    // A history written before secrets were redacted is cleaned the first time it is read.
-    const lines = stored.map(redactSecrets);
-    const scrubbed = lines.some((line, i) => line !== stored[i]);
-    if (scrubbed || lines.length > 2 * HISTORY_SIZE) writeFileSync(file, lines.slice(-HISTORY_SIZE).join("\n") + "\n", { mode: 0o600 });
-    return lines.slice(-HISTORY_SIZE);
-  } catch {
-    return [];
-  }
-}
-
-function saveHistory(file: string, home: string, line: string): void {
-  try {
-    ensureHome(home);
-    appendFileSync(file, `${redactSecrets(line)}\n`, { mode: 0o600 });
-    tightenMode(file, 0o600);
-  } catch {
-    // History is a convenience: a read-only home must not stop the shell.
   }
 }

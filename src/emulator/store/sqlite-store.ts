@@ -1,14 +1,8 @@
-import Database from "better-sqlite3";
-import { accessSync, closeSync, constants, copyFileSync, existsSync, mkdtempSync, openSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import type Database from "better-sqlite3";
 import { DEFAULT_SKU, type Vault, type VaultKind, type VaultSku } from "../domain/vault.js";
 import type { CurveName, DeletionInfo, KeyOperation, KeyType, KeyVersion, PublicJwk } from "../domain/key.js";
 import type { KeyListEntry, KeyRecord, KeyStore, StoredVersion } from "./key-store.js";
-import { MIGRATIONS } from "./schema.js";
-import { DataPathError, ensureDirectory, tightenMode } from "../../shared/files.js";
-import { asStorageError, BUSY_TIMEOUT_MS, DATABASE_FILE, onFullDisk } from "./storage-errors.js";
+import { openDatabase } from "./database-file.js";
 
 export { DATABASE_FILE } from "./storage-errors.js";
 
@@ -97,86 +91,6 @@ function versionParams(vaultId: string, v: KeyVersion) {
   };
 }
 
-/**
- * Creates the data directory (0700) and the database file (0600) before SQLite touches them; an existing
- * one that is looser is tightened (never loosened: a 0500 directory stays 0500).
- */
-function prepareDataDir(dataDir: string): string {
-  ensureDirectory(dataDir, 0o700, "the data directory");
-  tightenMode(dataDir, 0o700);
-  const file = join(dataDir, DATABASE_FILE);
-  // SQLite gives its -wal and -shm files the permissions of the database file, so 0600 here covers them.
-  if (!existsSync(file)) {
-    if (!writable(dataDir)) {
-      throw new DataPathError(`The data directory ${dataDir} is read-only and holds no kvkey database yet: kvkey cannot create one there.`, "EROFS");
-    }
-    closeSync(openSync(file, "a", 0o600));
-  }
-  tightenMode(file, 0o600);
-  // A WAL or shared-memory file left looser (by hand, or by an older kvkey) keeps its mode when reused.
-  for (const extra of ["-wal", "-shm"]) tightenMode(`${file}${extra}`, 0o600);
-  return file;
-}
-
-/** False when this process cannot write the directory or the database (a read-only mount, another owner). */
-function writable(dataDir: string): boolean {
-  try {
-    accessSync(dataDir, constants.W_OK);
-    const file = join(dataDir, DATABASE_FILE);
-    if (existsSync(file)) accessSync(file, constants.W_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * SQLite cannot open a WAL database where it cannot create the shared-memory file, not even to read
- * it. A data directory this process cannot write (a read-only mount, a directory of another owner) is
- * read from a private copy of the database (and its WAL), opened query-only: reads answer as usual,
- * and any change is refused with SQLITE_READONLY, which storage-errors.ts words for the original place.
- */
-function readOnlySnapshot(dataDir: string): { file: string; remove: () => void } {
-  const file = join(dataDir, DATABASE_FILE);
-  const dir = mkdtempSync(join(tmpdir(), "kvkey-readonly-"));
-  const remove = () => rmSync(dir, { recursive: true, force: true });
-  try {
-    copyFileSync(file, join(dir, DATABASE_FILE));
-    if (existsSync(`${file}-wal`)) copyFileSync(`${file}-wal`, join(dir, `${DATABASE_FILE}-wal`));
-  } catch (err) {
-    remove();
-    throw err;
-  }
-  return { file: join(dir, DATABASE_FILE), remove };
-}
-
-let addonPath: string | undefined;
-
-/**
- * Where better-sqlite3's compiled addon is. The build bundles better-sqlite3's JavaScript into kvkey's
- * chunks (required file by file from node_modules it cost ~7 ms of every kvkey command), so the
- * package's own search for its addon (the `bindings` package, relative to the calling file) would look
- * in the wrong place; the addon is found here, from the installed package, and handed over as
- * `nativeBinding`. That also skips `bindings`' walk through a dozen candidate directories.
- */
-function sqliteAddon(): string {
-  if (addonPath !== undefined) return addonPath;
-  let file: string | undefined;
-  try {
-    const pkg = createRequire(import.meta.url).resolve("better-sqlite3/package.json");
-    file = join(dirname(pkg), "build", "Release", "better_sqlite3.node");
-  } catch {
-    // Not resolvable: reported below.
-  }
-  if (!file || !existsSync(file)) {
-    throw new Error(
-      `better-sqlite3's native addon is missing${file ? ` (${file})` : ""}: kvkey keeps its state in SQLite. Reinstall kvkey, or run \`npm rebuild better-sqlite3\` where it is installed.`,
-    );
-  }
-  addonPath = file;
-  return file;
-}
-
 export class SqliteKeyStore implements KeyStore {
   private readonly db: Database.Database;
   private readonly stmts;
@@ -186,46 +100,7 @@ export class SqliteKeyStore implements KeyStore {
 
   /** dataDir undefined: an in-memory store that vanishes with the process. */
   constructor(dataDir?: string) {
-    let opened: Database.Database | undefined;
-    let snapshot: { file: string; remove: () => void } | undefined;
-    const open = (file: string): Database.Database => {
-      opened = new Database(file, { nativeBinding: sqliteAddon() });
-      opened.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-      if (dataDir) opened.pragma("journal_mode = WAL");
-      // FULL makes every acknowledged write survive power loss as well as a killed process.
-      opened.pragma("synchronous = FULL");
-      opened.pragma("foreign_keys = ON");
-      return opened;
-    };
-    try {
-      let file = ":memory:";
-      if (dataDir) {
-        file = prepareDataDir(dataDir);
-        if (!writable(dataDir)) {
-          snapshot = readOnlySnapshot(dataDir);
-          file = snapshot.file;
-        }
-      }
-      try {
-        this.db = open(file);
-        this.migrate();
-      } catch (err) {
-        // On a full disk SQLite cannot even make its shared-memory file, so nothing could be read: read
-        // from a copy elsewhere (the temporary directory), as for a read-only directory; changes are refused.
-        if (!dataDir || snapshot || !onFullDisk(err, dataDir)) throw err;
-        if (opened?.open) opened.close();
-        snapshot = readOnlySnapshot(dataDir);
-        this.db = open(snapshot.file);
-        this.migrate();
-      }
-      if (snapshot) this.db.pragma("query_only = ON");
-      this.snapshot = snapshot;
-    } catch (err) {
-      if (opened?.open) opened.close();
-      snapshot?.remove();
-      // A full disk, a read-only or locked database, a path that cannot be a directory: one line that says so.
-      throw asStorageError(err, dataDir);
-    }
+    ({ db: this.db, snapshot: this.snapshot } = openDatabase(dataDir));
     const db = this.db;
     this.stmts = {
       getVault: db.prepare(`SELECT ${VAULT_COLUMNS} FROM vaults WHERE id = ?`),
@@ -282,24 +157,6 @@ export class SqliteKeyStore implements KeyStore {
 
   private readonly listActive: Database.Statement;
   private readonly listDeleted: Database.Statement;
-
-  private migrate(): void {
-    this.db.exec("CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL) STRICT");
-    const run = this.db.transaction(() => {
-      const row = this.db.prepare("SELECT v FROM meta WHERE k = 'schema_version'").get() as { v: string } | undefined;
-      const current = row ? Number(row.v) : 0;
-      if (current > MIGRATIONS.length) {
-        throw new Error(
-          `this data directory was written by a newer kvkey (schema ${current}; this kvkey knows ${MIGRATIONS.length}). Upgrade kvkey.`,
-        );
-      }
-      for (let i = current; i < MIGRATIONS.length; i++) this.db.exec(MIGRATIONS[i]!);
-      if (current !== MIGRATIONS.length) {
-        this.db.prepare("INSERT OR REPLACE INTO meta (k, v) VALUES ('schema_version', ?)").run(String(MIGRATIONS.length));
-      }
-    });
-    run.immediate();
-  }
 
   // One transaction wrapper for every unit of work (better-sqlite3 builds several closures per
   // db.transaction() call; the served emulator runs thousands of transactions a second).
