@@ -374,8 +374,15 @@ const rows: Row[] = [
     name: "--kty EC --size 2048: refused by the vault, not ignored",
     argv: () => ["create", ...V, "-n", "ecsize", "--kty", "EC", "--size", "2048"],
     code: 1,
-    stderr: /^ERROR: \(BadParameter\) The key size 2048 does not apply to EC keys/,
+    stderr: /^ERROR: \(BadParameter\) Unsupported key size \(2048\)\. Supported sizes are \[256, 384, 521\]\n/,
     readback: { argv: () => ["show", ...V, "-n", "ecsize", "--query", "key.kty"], stdout: "" },
+  },
+  {
+    name: "--kty EC --curve P-256 --size 384: a size of another curve is refused too",
+    argv: () => ["create", ...V, "-n", "ecsize2", "--kty", "EC", "--curve", "P-256", "--size", "384"],
+    code: 1,
+    stderr: /^ERROR: \(BadParameter\) The key size 384 does not apply to EC keys on P-256/,
+    readback: { argv: () => ["show", ...V, "-n", "ecsize2", "--query", "key.kty"], stdout: "" },
   },
   {
     name: "--kty RSA --curve P-256: refused by the vault, not ignored",

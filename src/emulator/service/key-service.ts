@@ -291,6 +291,7 @@ export class KeyService {
 
 /** The size an EC key has on each curve: a key_size next to crv may only repeat it. */
 const CURVE_BITS: Record<string, number> = { "P-256": 256, "P-256K": 256, "P-384": 384, "P-521": 521 };
+const EC_KEY_SIZES: readonly number[] = [256, 384, 521];
 
 function keySpec(family: KeyFamily, request: CreateKeyRequest): KeySpec {
   // A parameter that does not apply to the key type is refused rather than ignored: a caller who asked
@@ -313,8 +314,12 @@ function keySpec(family: KeyFamily, request: CreateKeyRequest): KeySpec {
     case "EC": {
       const curve = request.curve ?? "P-256";
       if (!isCurveName(curve)) throw VaultErrors.curveNotSupported(curve);
+      if (request.keySize !== undefined && !EC_KEY_SIZES.includes(request.keySize)) {
+        // The service's own words for an EC key of another size (MicrosoftDocs/azure-docs#88477).
+        throw VaultErrors.badParameter(`Unsupported key size (${request.keySize}). Supported sizes are [${EC_KEY_SIZES.join(", ")}]`);
+      }
       if (request.keySize !== undefined && request.keySize !== CURVE_BITS[curve]) {
-        throw VaultErrors.badParameter(`The key size ${request.keySize} does not apply to EC keys: an EC key's size follows from its curve (crv), ${curve} is ${CURVE_BITS[curve]} bits.`);
+        throw VaultErrors.badParameter(`The key size ${request.keySize} does not apply to EC keys on ${curve}: an EC key's size follows from its curve (crv), ${curve} is ${CURVE_BITS[curve]} bits.`);
       }
       return { family, curve };
     }
