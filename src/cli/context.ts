@@ -90,6 +90,11 @@ export function createContext(deps: ContextDeps): CommandContext {
   }
   const stderrColor = colorEnabled(io, "stderr");
   const stderrChalk = chalkFor(stderrColor);
+  const warn = (message: string): void => {
+    if (globals.onlyShowErrors) return;
+    const text = escapeControl(message);
+    io.stderr.write((stderrColor ? stderrChalk.yellow(text) : `WARNING: ${text}`) + "\n");
+  };
   return {
     io,
     globals,
@@ -97,14 +102,17 @@ export function createContext(deps: ContextDeps): CommandContext {
     config,
     cloud,
     cloudSource: active.source,
-    keyClient(vaultUrl) {
-      return deps.clients().keyClient(vaultUrl);
+    async keyClient(vaultUrl) {
+      try {
+        return await deps.clients().keyClient(vaultUrl, globals.subscription);
+      } catch (err) {
+        // az's --subscription action warns about a value it cannot find in its profile before its
+        // credential raises "Subscription '...' not found..." (credentials/chain.ts prepare).
+        if (err instanceof Error && err.name === "AzSubscriptionError") warn(`Subscription '${globals.subscription}' not recognized.`);
+        throw err;
+      }
     },
-    warn(message) {
-      if (globals.onlyShowErrors) return;
-      const text = escapeControl(message);
-      io.stderr.write((stderrColor ? stderrChalk.yellow(text) : `WARNING: ${text}`) + "\n");
-    },
+    warn,
     note(message) {
       if (!globals.onlyShowErrors) io.stderr.write(stderrChalk.dim(escapeControl(message)) + "\n");
     },

@@ -12,6 +12,6 @@ export const GLOBAL_OPTIONS: readonly OptionSpec[] = [
   { flags: "--only-show-errors", help: "Only show errors, suppressing warnings.", group: GLOBAL_GROUP },
   { flags: "-o, --output <format>", help: "Output format.", choices: OUTPUT_CHOICES, defaultText: "json", group: GLOBAL_GROUP },
   { flags: "--query <jmespath>", help: "JMESPath query string. See https://jmespath.org/ for more information and examples.", group: GLOBAL_GROUP },
-  { flags: "--subscription <id>", help: "Name or ID of subscription. Accepted for compatibility with az; key operations address vaults by URL and do not use it.", group: GLOBAL_GROUP },
+  { flags: "--subscription <id>", help: "Name or ID of subscription. On Azure, az's account (user and tenant) for this subscription gets the token; the local vaults ignore it.", group: GLOBAL_GROUP },
   { flags: "--verbose", help: "Increase logging verbosity. Use --debug for full debug logs.", group: GLOBAL_GROUP },
 ];

@@ -21,7 +21,11 @@ export interface VaultClientsOptions {
 }
 
 export interface VaultClients {
-  keyClient(vaultUrl: string): Promise<KeyClient>;
+  /**
+   * The SDK client for a vault. `subscription` (the global --subscription) chooses az's account on the
+   * Azure path; the local vaults have no subscriptions and ignore it.
+   */
+  keyClient(vaultUrl: string, subscription?: string): Promise<KeyClient>;
   /** Local vaults created by this process's requests (the CLI mentions them once). */
   takeCreatedVaults(): Array<{ name: string; kind: "vault" | "managedhsm" }>;
   close(): void;
@@ -29,7 +33,8 @@ export interface VaultClients {
 
 export function createVaultClients(options: VaultClientsOptions): VaultClients {
   let emulator: Emulator | undefined;
-  let azureCredential: KvkeyCredential | undefined;
+  /** One credential per --subscription ("" for none): each plans az's account for its subscription. */
+  const azureCredentials = new Map<string, KvkeyCredential>();
   const clients = new Map<string, KeyClient>();
   const agents: Array<{ destroy(): void }> = [];
 
@@ -47,10 +52,11 @@ export function createVaultClients(options: VaultClientsOptions): VaultClients {
   });
 
   return {
-    async keyClient(vaultUrl: string): Promise<KeyClient> {
-      const cached = clients.get(vaultUrl);
-      if (cached) return cached;
+    async keyClient(vaultUrl: string, subscription?: string): Promise<KeyClient> {
       const endpoint = endpointFor(vaultUrl);
+      const clientKey = endpoint.transport === "azure" && subscription !== undefined ? `${vaultUrl}\n${subscription}` : vaultUrl;
+      const cached = clients.get(clientKey);
+      if (cached) return cached;
       const { KeyClient } = await import("@azure/keyvault-keys");
       const listed = new ListedItems();
       const common: KeyClientOptions = { additionalPolicies: kvkeyPolicies(listed) };
@@ -72,10 +78,19 @@ export function createVaultClients(options: VaultClientsOptions): VaultClients {
         const { agentHttpClient } = await import("./served.js");
         client = new KeyClient(endpoint.vaultUrl, credential, { ...common, httpClient: agentHttpClient(agent) });
       } else {
+        let azureCredential = azureCredentials.get(subscription ?? "");
         if (!azureCredential) {
           const { KvkeyCredential } = await import("./credentials/chain.js");
-          azureCredential = new KvkeyCredential({ env: options.env, home: options.home, ...(options.debug ? { debug: options.debug } : {}) });
+          azureCredential = new KvkeyCredential({
+            env: options.env,
+            home: options.home,
+            ...(options.debug ? { debug: options.debug } : {}),
+            ...(subscription !== undefined ? { subscription } : {}),
+          });
         }
+        // An unknown --subscription ends the command here, with az's error, before any request.
+        azureCredential.prepare();
+        azureCredentials.set(subscription ?? "", azureCredential);
         // Just before the trace policy (nearest the wire), so the trace shows the request sent again after a
         // refused token and the other policies see only the final answer.
         const { rejectedTokenPolicy } = await import("./credentials/rejected-token-policy.js");
@@ -85,7 +100,7 @@ export function createVaultClients(options: VaultClientsOptions): VaultClients {
       }
       dropFormDataPolicy(client);
       attachListedItems(client, listed);
-      clients.set(vaultUrl, client);
+      clients.set(clientKey, client);
       return client;
     },
     takeCreatedVaults() {

@@ -3,6 +3,7 @@ import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { cliIn } from "../helpers/cli.js";
 import { tempDataDir } from "../helpers/emulator.js";
+import { writeAzProfile } from "../helpers/loopback-azure/index.mjs";
 
 let home: { dir: string; cleanup: () => void };
 let cli: ReturnType<typeof cliIn>;
@@ -62,5 +63,20 @@ describe("kvkey cloud", () => {
     const byId = await cli(["show", "--id", "https://demo.vault.localhost/keys/k"]);
     expect(byId.code).toBe(0);
     expect(byId.json().key.kid).toMatch(/^https:\/\/demo\.vault\.localhost\/keys\/k\//);
+  });
+});
+
+describe("--subscription on the local cloud", () => {
+  test("is accepted and has no effect: local vaults have no subscriptions, and az's profile is not read", async () => {
+    // An az profile that does not have the subscription: on Azure this would be az's error.
+    const azDir = join(home.dir, "az");
+    writeAzProfile(azDir);
+    const env = { AZURE_CONFIG_DIR: azDir };
+    const created = await cli(["create", "--vault-name", "subs", "-n", "k", "--kty", "EC", "--subscription", "nope"], { env });
+    expect(created.code).toBe(0);
+    const shown = await cli(["show", "--vault-name", "subs", "-n", "k", "--subscription", "nope", "--query", "key.kty"], { env });
+    expect(shown.stderr).toBe("");
+    expect(shown.stdout).toBe('"EC"\n');
+    expect(shown.code).toBe(0);
   });
 });

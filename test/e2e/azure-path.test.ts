@@ -5,6 +5,7 @@ import { dirname, join } from "node:path";
 import {
   FAKE_AZ_DIR,
   KVKEY_BIN,
+  LOOPBACK_SUBSCRIPTION,
   MSI_ENDPOINT,
   VAULT_TENANT,
   fakeAzCalls,
@@ -264,6 +265,7 @@ describe.skipIf(!support.ok)("against the loopback Azure with an IMDS (an Azure 
 // With Debian's real az (apt-get install azure-cli), where installed: kvkey reads az's own files and runs
 // az's own `account get-access-token`. Not required in CI (.ci/run does not install az).
 const HAS_AZ = support.ok && spawnSync("sh", ["-c", "command -v az"]).status === 0;
+const PARTNER_SUBSCRIPTION = "88888888-0000-0000-0000-000000000008";
 test.runIf(support.ok && !HAS_AZ)("tests with the real az need azure-cli: skipped", () => {
   console.warn("az is not installed: the tests of kvkey with the real az were skipped.");
 });
@@ -317,6 +319,64 @@ describe.skipIf(!HAS_AZ)("with the real az on the loopback Azure", () => {
     expect((await world.kvkey(["show", "--vault-name", "real", "-n", "by-user"], u.env)).code).toBe(0);
     expect(u.calls()).toEqual(["account get-access-token --output json --resource https://vault.azure.net"]);
   }, 60_000);
+
+  test("--subscription: the token is got for that subscription's account, as az's key commands get it; an unknown one gets az's error", async () => {
+    const u = azUser();
+    const login = await world.run("az", ["login", "-u", USER.username, "-p", USER.password, "--tenant", VAULT_TENANT, "-o", "none"], { env: u.env });
+    expect(login.code).toBe(0);
+    // A second account in az's profile: a subscription az reaches through the VM's managed identity
+    // (`az login --identity` on top of the user's login), so the two accounts ask different token
+    // endpoints (Entra ID for the user, IMDS for the identity) and the loopback Azure's log tells them apart.
+    const profilePath = join(u.env.AZURE_CONFIG_DIR!, "azureProfile.json");
+    const profile = JSON.parse(readFileSync(profilePath, "utf8").replace(/^\uFEFF/, "")) as { subscriptions: Array<Record<string, unknown>> };
+    expect(profile.subscriptions.map((s) => [s.id, s.isDefault])).toEqual([[LOOPBACK_SUBSCRIPTION, true]]);
+    profile.subscriptions.push({
+      id: PARTNER_SUBSCRIPTION,
+      name: "Partner Subscription",
+      state: "Enabled",
+      user: { name: "systemAssignedIdentity", type: "servicePrincipal", assignedIdentityInfo: "MSI" },
+      isDefault: false,
+      tenantId: VAULT_TENANT,
+      environmentName: "AzureCloud",
+      homeTenantId: VAULT_TENANT,
+      managedByTenants: [],
+    });
+    writeFileSync(profilePath, JSON.stringify(profile));
+    const identityTokens = () => world.events("imds").filter((e) => e.metadata === true).length;
+    const userTokens = () => world.events("entra").filter((e) => e.op === "token").length;
+
+    const imdsBefore = identityTokens();
+    const entraBefore = userTokens();
+    const created = await world.kvkey(["create", "--vault-name", "real", "-n", "by-partner", "--subscription", "partner SUBSCRIPTION"], u.env);
+    expect(created.stderr).toBe("");
+    expect(created.code).toBe(0);
+    expect(u.calls()).toEqual([`account get-access-token --output json --resource https://vault.azure.net --subscription ${PARTNER_SUBSCRIPTION}`]);
+    expect(identityTokens()).toBe(imdsBefore + 1);
+    expect(userTokens()).toBe(entraBefore);
+
+    // Without --subscription: the default account (the user), never the identity's cached token.
+    expect((await world.kvkey(["show", "--vault-name", "real", "-n", "by-partner"], u.env)).code).toBe(0);
+    expect(u.calls()).toHaveLength(2);
+    expect(u.calls()[1]).toBe("account get-access-token --output json --resource https://vault.azure.net");
+    expect(identityTokens()).toBe(imdsBefore + 1);
+    // The partner's token again by its id: from kvkey's token cache.
+    expect((await world.kvkey(["show", "--vault-name", "real", "-n", "by-partner", "--subscription", PARTNER_SUBSCRIPTION], u.env)).code).toBe(0);
+    expect(u.calls()).toHaveLength(2);
+
+    // A subscription az does not have: az's warning and error, exit 1, before any request or az run.
+    const wrong = await world.kvkey(["show", "--vault-name", "real", "-n", "by-partner", "--subscription", "Partner"], u.env);
+    expect(wrong.code).toBe(1);
+    expect(wrong.stdout).toBe("");
+    expect(wrong.stderr).toBe("WARNING: Subscription 'Partner' not recognized.\nERROR: Subscription 'Partner' not found. Check the spelling and casing and try again.\n");
+    const traced = await world.kvkey(["show", "--vault-name", "real", "-n", "by-partner", "--subscription", "Partner", "--debug"], u.env);
+    expect(traced.code).toBe(1);
+    expect(traced.stderr).not.toContain("DEBUG: Request:");
+    expect(u.calls()).toHaveLength(2);
+    // The same words as az's own (its get-access-token raises them from the same Profile.get_subscription).
+    const az = await world.run("az", ["account", "get-access-token", "--subscription", "Partner"], { env: u.env });
+    expect(az.code).toBe(1);
+    expect(az.stderr.trim().split("\n").at(-1)).toBe("ERROR: Subscription 'Partner' not found. Check the spelling and casing and try again.");
+  }, 120_000);
 
   test("az logged in as a managed identity (az 2.45 refuses --tenant for it): kvkey gets its token", async () => {
     const u = azUser();

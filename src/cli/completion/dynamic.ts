@@ -70,7 +70,7 @@ export function vaultLookups(options: VaultLookupOptions): DynamicValues {
       // Never create the embedded vault's files just to complete a name.
       if (endpointFor(vaultUrl).transport === "embedded" && !existsSync(database)) return [];
       return withTimeout(options.timeoutMs ?? lookupTimeoutMs(env), async (signal) => {
-        const client = await (await options.clients()).keyClient(vaultUrl);
+        const client = await (await options.clients()).keyClient(vaultUrl, line.given.get("--subscription"));
         const limit = options.limit ?? 500;
         const names: string[] = [];
         // The list API has no name filter: every page is read, and only matches count towards the cap.

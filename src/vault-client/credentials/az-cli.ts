@@ -14,6 +14,8 @@ const AZ_TIMEOUT_MS = 60_000;
 const TENANT_REFUSED = /Tenant shouldn't be specified/i;
 /** A tenant is a GUID or a domain name; anything else is not passed to az. */
 const TENANT_PATTERN = /^[0-9A-Za-z.-]+$/;
+/** A subscription id is a GUID; anything else (a hand-edited profile) is not passed to az. */
+const SUBSCRIPTION_PATTERN = /^[0-9A-Za-z-]+$/;
 
 /** Raised when az cannot give a token; the message is az's own (its `ERROR:` line) or says why not. */
 export class AzCliError extends Error {
@@ -24,8 +26,16 @@ export interface AzTokenRequest {
   /** The resource (the scope without `/.default`). */
   resource: string;
   tenantId?: string;
-  /** az's active account, when known (azureProfile.json). */
+  /** az's active account, when known (azureProfile.json); with `subscriptionId`, that subscription's account. */
   account?: AzAccount;
+  /**
+   * `--subscription` was given: az is asked for that subscription's account (`--subscription <id>`), as
+   * az's own key commands get their credential (Profile.get_login_credentials(subscription_id)). The
+   * token is then for that account's tenant: az refuses `--subscription` with `--tenant` ("Please specify
+   * only one of subscription and tenant, not both"), and az's key commands ignore the tenant a vault's
+   * challenge names (its CredentialAdaptor drops tenant_id).
+   */
+  subscriptionId?: string;
   env: Record<string, string | undefined>;
 }
 
@@ -37,7 +47,12 @@ export interface AzTokenResult extends CachedToken {
 export async function azAccessToken(request: AzTokenRequest): Promise<AzTokenResult> {
   const base = ["account", "get-access-token", "--output", "json", "--resource", request.resource];
   const tenant = request.tenantId;
+  if (request.subscriptionId !== undefined) {
+    if (!SUBSCRIPTION_PATTERN.test(request.subscriptionId)) throw new AzCliError(`az's profile holds a subscription id kvkey will not pass to az: ${JSON.stringify(request.subscriptionId)}.`);
+    base.push("--subscription", request.subscriptionId);
+  }
   const passTenant =
+    request.subscriptionId === undefined &&
     tenant !== undefined &&
     TENANT_PATTERN.test(tenant) &&
     !(request.account && (azRefusesTenant(request.account) || request.account.tenantId.toLowerCase() === tenant.toLowerCase()));
@@ -98,8 +113,8 @@ interface AzRun {
 }
 
 function runAz(args: string[], env: Record<string, string | undefined>): Promise<AzRun> {
-  // az on Windows is az.cmd, which Node runs only through a shell; the arguments are URLs and tenant
-  // ids checked above, so the shell has nothing to interpret.
+  // az on Windows is az.cmd, which Node runs only through a shell; the arguments are URLs, tenant ids
+  // and subscription ids checked above, so the shell has nothing to interpret.
   const windows = process.platform === "win32";
   return new Promise((resolve) => {
     execFile(

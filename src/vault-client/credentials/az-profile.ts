@@ -32,40 +32,75 @@ export function azConfigDir(env: Record<string, string | undefined>): string {
   return env.AZURE_CONFIG_DIR || join(env.HOME || homedir(), ".azure");
 }
 
+/** az's message when `--subscription` names no account of az's (az's Profile.get_subscription). */
+export class AzSubscriptionError extends Error {
+  override readonly name = "AzSubscriptionError";
+}
+
+/** az's own words (azure-cli's _profile.py), so kvkey's errors read as az's. */
+export const AZ_LOGIN_MESSAGE = "Please run 'az login' to setup account.";
+export function subscriptionNotFoundMessage(subscription: string): string {
+  return `Subscription '${subscription}' not found. Check the spelling and casing and try again.`;
+}
+
 /**
  * az's active account, or undefined when az is not logged in (no profile, no subscription for the
  * active cloud, or no default among them): the cases where `az account get-access-token` says
  * "Please run 'az login' to setup account." or asks for `az account set`.
  */
 export function readAzAccount(env: Record<string, string | undefined>): AzAccount | undefined {
+  const found = findAzAccount(env, undefined);
+  return "account" in found ? found.account : undefined;
+}
+
+/**
+ * The account az uses for `--subscription <id or name>`: the first subscription of az's active cloud
+ * whose id or name matches, ignoring case (az's global --subscription action resolves a name to the first
+ * such subscription's id, then Profile.get_subscription takes that one). Throws AzSubscriptionError with
+ * az's message when az has no subscriptions for the cloud ("Please run 'az login'...") or none matches.
+ */
+export function readAzSubscriptionAccount(env: Record<string, string | undefined>, subscription: string): AzAccount {
+  const found = findAzAccount(env, subscription);
+  if ("error" in found) throw new AzSubscriptionError(found.error);
+  return found.account;
+}
+
+function findAzAccount(env: Record<string, string | undefined>, subscription: string | undefined): { account: AzAccount } | { error: string } {
   const configDir = azConfigDir(env);
   const profilePath = join(configDir, "azureProfile.json");
   const profile = readJson(profilePath) as { subscriptions?: unknown } | undefined;
-  if (!profile || !Array.isArray(profile.subscriptions)) return undefined;
   const cloud = env.AZURE_CLOUD_NAME || activeCloudFromConfig(configDir) || "AzureCloud";
-  const candidates = profile.subscriptions.filter(
+  // Profile.load_cached_subscriptions: the subscriptions of the active cloud only.
+  const candidates = (profile && Array.isArray(profile.subscriptions) ? profile.subscriptions : []).filter(
     (s): s is Record<string, unknown> => typeof s === "object" && s !== null && (s as Record<string, unknown>).environmentName === cloud,
   );
-  const active = candidates.find((s) => s.isDefault === true);
-  if (!active) return undefined;
-  const user = (typeof active.user === "object" && active.user !== null ? active.user : {}) as Record<string, unknown>;
-  if (typeof active.id !== "string" || typeof active.tenantId !== "string" || typeof user.name !== "string") return undefined;
+  if (candidates.length === 0) return { error: AZ_LOGIN_MESSAGE };
+  const wanted = subscription?.toLowerCase();
+  const chosen =
+    wanted === undefined
+      ? candidates.find((s) => s.isDefault === true)
+      : candidates.find((s) => [s.id, s.name].some((v) => typeof v === "string" && v.toLowerCase() === wanted));
+  if (!chosen) {
+    return { error: subscription === undefined ? "No subscription found. Run 'az account set' to select a subscription." : subscriptionNotFoundMessage(subscription) };
+  }
+  const user = (typeof chosen.user === "object" && chosen.user !== null ? chosen.user : {}) as Record<string, unknown>;
+  if (typeof chosen.id !== "string" || typeof chosen.tenantId !== "string" || typeof user.name !== "string") return { error: AZ_LOGIN_MESSAGE };
   const account: AzAccount = {
     configDir,
     cloud,
-    subscriptionId: active.id,
-    tenantId: active.tenantId,
+    subscriptionId: chosen.id,
+    tenantId: chosen.tenantId,
     userName: user.name,
     userType: typeof user.type === "string" ? user.type : "user",
     cloudShell: user.cloudShellID === true && Boolean(env.ACC_CLOUD),
     profileStamp: stamp(profilePath),
   };
   // azure-cli's _try_parse_msi_account_name: older profiles kept the identity kind in the name.
-  const info = typeof user.assignedIdentityInfo === "string" ? user.assignedIdentityInfo : typeof active.name === "string" ? active.name : "";
+  const info = typeof user.assignedIdentityInfo === "string" ? user.assignedIdentityInfo : typeof chosen.name === "string" ? chosen.name : "";
   if ((user.name === "systemAssignedIdentity" || user.name === "userAssignedIdentity") && /^MSI(Client|Object|Resource)?(-|$)/.test(info)) {
     account.assignedIdentityInfo = info;
   }
-  return account;
+  return { account };
 }
 
 /**

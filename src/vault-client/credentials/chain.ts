@@ -1,6 +1,6 @@
 import type { AccessToken, GetTokenOptions, TokenCredential } from "@azure/core-auth";
 import { monotonicMs } from "../../shared/monotonic.js";
-import { azProfileStamp } from "./az-profile.js";
+import { AzSubscriptionError, azProfileStamp } from "./az-profile.js";
 import { planCredentialSources, type CredentialSource, type FetchedToken } from "./sources.js";
 import { TokenCache, tokenCacheKey, type CachedToken } from "./token-cache.js";
 
@@ -25,6 +25,8 @@ export interface KvkeyCredentialOptions {
   debug?: (line: string) => void;
   /** The sources to try (default: planCredentialSources). */
   sources?: CredentialSource[];
+  /** The global `--subscription`: az's account for it is used (sources.ts). */
+  subscription?: string;
 }
 
 const SIGN_IN_HINT = "Please run 'az login' to setup account, or set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET.";
@@ -108,6 +110,22 @@ export class KvkeyCredential implements TokenCredential {
   }
 
   /**
+   * Called before the first request to a vault: with `--subscription`, az's error when az's profile has
+   * no such subscription (AzSubscriptionError), so the command ends as az's does, before any network
+   * call. The subscription applies only when az's login is the credential used: an identity the
+   * environment names (service principal, workload or managed identity) comes first and is not chosen
+   * by a subscription, which --debug says.
+   */
+  prepare(): void {
+    if (this.options.subscription === undefined) return;
+    const first = this.plan().find((s) => !(s.unavailable && s.unconfigured));
+    if (first?.refusal !== undefined) throw new AzSubscriptionError(first.refusal);
+    if (first && first.name !== "AzureCliCredential") {
+      this.note(`--subscription ${this.options.subscription} does not choose ${first.name}'s identity (only az's login has subscriptions)`, "subscription");
+    }
+  }
+
+  /**
    * The sources, planned once — and again when az's login changes under a long-lived process (`kvkey
    * shell`): a new `az login` or `az account set` rewrites az's profile.
    */
@@ -115,7 +133,11 @@ export class KvkeyCredential implements TokenCredential {
     if (this.options.sources) return this.options.sources;
     const stamp = azProfileStamp(this.options.env);
     if (!this.sources || stamp !== this.planStamp) {
-      this.sources = planCredentialSources(this.options.env, this.options.home);
+      this.sources = planCredentialSources(
+        this.options.env,
+        this.options.home,
+        this.options.subscription !== undefined ? { subscription: this.options.subscription } : {},
+      );
       this.planStamp = stamp;
       this.checks.clear();
     }

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { azAccessToken } from "./az-cli.js";
-import { azConfigDir, readAzAccount, type AzAccount } from "./az-profile.js";
+import { AzSubscriptionError, azConfigDir, readAzAccount, readAzSubscriptionAccount, type AzAccount } from "./az-profile.js";
 import { imdsHost, probeImds } from "./imds.js";
 import type { CachedToken } from "./token-cache.js";
 
@@ -36,14 +36,22 @@ export interface CredentialSource {
    * authenticate (not merely unavailable), the chain stops with its error instead of trying others.
    */
   explicit: boolean;
+  /**
+   * az's error for a `--subscription` az's profile does not have: when this source is the first one
+   * configured (nothing the environment names comes before it), the command stops with it before any
+   * request, as az does; otherwise it is only why the source was skipped.
+   */
+  refusal?: string;
   /** Asked just before the first fetch (the IMDS probe): a reason means unavailable. */
   check?(): Promise<string | undefined>;
   fetch(scope: string, tenantId: string | undefined, claims: string | undefined): Promise<FetchedToken>;
 }
 
 export interface PlanDependencies {
-  /** az's active account (default: read from az's profile). */
+  /** az's active account, or with `subscription` that subscription's (default: read from az's profile). */
   account?: AzAccount | undefined;
+  /** The global `--subscription` (an id or a name): which of az's accounts the az source uses. */
+  subscription?: string;
   /** Whether a command is on PATH. */
   onPath?(command: string): boolean;
   /** Whether a file exists (Azure Arc's agent). */
@@ -55,7 +63,20 @@ const VALID_NAMES =
 
 /** The credentials to try, in order. Throws DefaultAzureCredential's error for a bad AZURE_TOKEN_CREDENTIALS. */
 export function planCredentialSources(env: Env, home: string, deps: PlanDependencies = {}): CredentialSource[] {
-  const account = "account" in deps ? deps.account : readAzAccount(env);
+  const subscription = deps.subscription;
+  let account: AzAccount | undefined;
+  let refusal: string | undefined;
+  if ("account" in deps) account = deps.account;
+  else if (subscription === undefined) account = readAzAccount(env);
+  else {
+    try {
+      account = readAzSubscriptionAccount(env, subscription);
+    } catch (err) {
+      if (!(err instanceof AzSubscriptionError)) throw err;
+      refusal = err.message;
+    }
+  }
+  const azure = { subscription, refusal };
   const onPath = deps.onPath ?? ((command: string) => commandOnPath(command, env));
   const exists = deps.exists ?? existsSync;
   const choice = env.AZURE_TOKEN_CREDENTIALS?.trim().toLowerCase();
@@ -67,14 +88,14 @@ export function planCredentialSources(env: Env, home: string, deps: PlanDependen
         environment(env),
         workloadIdentity(env),
         ...(managedIdentityEndpoint(env, exists) ? [managedIdentity(env, home, exists, { probe: false })] : []),
-        azureCli(env, account, { requireLogin: true }),
+        azureCli(env, account, { requireLogin: true, ...azure }),
         ...(managedIdentityEndpoint(env, exists) ? [] : [imds()]),
         developerCli(env, onPath("azd") ? undefined : "azd is not installed"),
         powerShell(env, onPath("pwsh") ? undefined : "PowerShell (pwsh) is not installed"),
       ];
     case "dev":
       return [
-        azureCli(env, account, { requireLogin: true }),
+        azureCli(env, account, { requireLogin: true, ...azure }),
         powerShell(env, onPath("pwsh") ? undefined : "PowerShell (pwsh) is not installed"),
         developerCli(env, onPath("azd") ? undefined : "azd is not installed"),
       ];
@@ -88,7 +109,7 @@ export function planCredentialSources(env: Env, home: string, deps: PlanDependen
       // Named on purpose: no probe, as DefaultAzureCredential does for this choice.
       return [{ ...managedIdentity(env, home, exists, { probe: false }), explicit: true }];
     case "azureclicredential":
-      return [{ ...azureCli(env, account, { requireLogin: false }), explicit: true }];
+      return [{ ...azureCli(env, account, { requireLogin: false, ...azure }), explicit: true }];
     case "azurepowershellcredential":
       return [{ ...powerShell(env, undefined), explicit: true }];
     case "azuredeveloperclicredential":
@@ -204,8 +225,15 @@ function managedIdentity(env: Env, home: string, exists: (path: string) => boole
   return source;
 }
 
-function azureCli(env: Env, account: AzAccount | undefined, options: { requireLogin: boolean }): CredentialSource {
+function azureCli(
+  env: Env,
+  account: AzAccount | undefined,
+  options: { requireLogin: boolean; subscription: string | undefined; refusal: string | undefined },
+): CredentialSource {
   const name = "AzureCliCredential";
+  if (options.refusal !== undefined) {
+    return { name, explicit: false, unavailable: `--subscription ${options.subscription}: ${options.refusal}`, refusal: options.refusal, fetch: notConfigured };
+  }
   if (!account && options.requireLogin) {
     return {
       name,
@@ -214,15 +242,20 @@ function azureCli(env: Env, account: AzAccount | undefined, options: { requireLo
       fetch: notConfigured,
     };
   }
+  // With --subscription, az is asked for that subscription's account, by its id (az's profile has it).
+  const subscriptionId = options.subscription !== undefined ? account?.subscriptionId : undefined;
   const source: CredentialSource = {
     name,
     explicit: false,
     async fetch(scope, tenantId) {
-      const result = await azAccessToken({ resource: scopeResource(scope), tenantId, account, env });
+      const result = await azAccessToken({ resource: scopeResource(scope), tenantId, account, env, ...(subscriptionId !== undefined ? { subscriptionId } : {}) });
       return { token: result.token, expiresOnTimestamp: result.expiresOnTimestamp, detail: `az ${result.args.join(" ")}` };
     },
   };
   if (account) {
+    // The key names the account the token is for (the chosen subscription's user and tenant), so a token
+    // of one account is never handed out for another; with --subscription the challenge's tenant is not
+    // passed to az, which the last element records.
     source.account = [
       "azure-cli",
       account.configDir,
@@ -233,6 +266,7 @@ function azureCli(env: Env, account: AzAccount | undefined, options: { requireLo
       account.userType,
       account.userName,
       account.assignedIdentityInfo ?? "",
+      ...(subscriptionId !== undefined ? ["subscription"] : []),
     ];
   }
   return source;
