@@ -405,6 +405,18 @@ const rows: Row[] = [
       "WARNING: Warning! If you have soft-delete protection enabled on this key vault, this key will be moved to the soft deleted state. You will not be able to create a key with the same name within this key vault until the key has been purged from the soft-deleted state. Please see the following documentation for additional guidance.\n" +
       "https://learn.microsoft.com/azure/key-vault/general/soft-delete-overview\n",
   },
+  {
+    name: "rotation-policy show of a missing key exits 3, as show does (az: every command named show)",
+    argv: () => ["keyvault", "key", "rotation-policy", "show", ...V, "-n", "nosuchkey"],
+    code: 3,
+    stderr: /^ERROR: \(KeyNotFound\) A key with \(name\/id\) nosuchkey was not found in this key vault\./,
+  },
+  {
+    name: "show-deleted of a key that is not deleted stays 1",
+    argv: () => ["show-deleted", ...V, "-n", "nosuchkey"],
+    code: 1,
+    stderr: /^ERROR: \(KeyNotFound\)/,
+  },
 ];
 
 let home: { dir: string; cleanup: () => void };
