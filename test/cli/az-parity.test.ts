@@ -412,6 +412,12 @@ const rows: Row[] = [
     stderr: /^ERROR: \(KeyNotFound\) A key with \(name\/id\) nosuchkey was not found in this key vault\./,
   },
   {
+    name: "--immutable prints no preview warning (az's extra arguments mark only the help)",
+    argv: () => ["keyvault", "key", "create", ...H, "-n", "immut", "--exportable", "--immutable", "--policy", '{"version":"1.0.0","anyOf":[{"authority":"https://a.example","allOf":[{"claim":"c","equals":"v"}]}]}', "-o", "none"],
+    code: 0,
+    stderr: /^$/,
+  },
+  {
     name: "show-deleted of a key that is not deleted stays 1",
     argv: () => ["show-deleted", ...V, "-n", "nosuchkey"],
     code: 1,
