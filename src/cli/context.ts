@@ -31,8 +31,12 @@ export interface CommandContext {
   cloud: Cloud;
   cloudSource: CloudSource;
   keyClient(vaultUrl: string): Promise<KeyClient>;
-  /** `WARNING: ...` on stderr, silenced by --only-show-errors. */
-  warn(message: string): void;
+  /**
+   * `WARNING: ...` on stderr, silenced by --only-show-errors. Control characters in the message are
+   * written out; a warning of several lines (az's soft-delete warning ends with a link on a line of its
+   * own) is given as its lines, each escaped, the first prefixed.
+   */
+  warn(message: string | readonly string[]): void;
   /** An informational line on stderr, silenced by --only-show-errors. */
   note(message: string): void;
   /** A spinner on stderr for slow calls, on a TTY only. */
@@ -90,9 +94,9 @@ export function createContext(deps: ContextDeps): CommandContext {
   }
   const stderrColor = colorEnabled(io, "stderr");
   const stderrChalk = chalkFor(stderrColor);
-  const warn = (message: string): void => {
+  const warn = (message: string | readonly string[]): void => {
     if (globals.onlyShowErrors) return;
-    const text = escapeControl(message);
+    const text = (typeof message === "string" ? [message] : message).map((line) => escapeControl(line)).join("\n");
     io.stderr.write((stderrColor ? stderrChalk.yellow(text) : `WARNING: ${text}`) + "\n");
   };
   return {

@@ -112,11 +112,9 @@ export async function dispatch(
     if (session) session.debug = debugLine;
     else clients = made;
     const ctx = createContext({ io, globals, home, clients: () => made, settings, runCli, ...(session ? { session } : {}) });
-    for (const option of spec.options) {
-      if (option.preview && raw[optionKey(option.flags)] !== undefined) {
-        ctx.warn(`Argument '${longFlag(option.flags)}' is in preview and under development. Reference and support levels: https://aka.ms/CLI_refstatus`);
-      }
-    }
+    // No warning for a preview argument (--immutable, set-attributes --policy): az registers them with
+    // `c.extra(..., is_preview=True)`, which marks the help only; knack's warning action is attached to
+    // `c.argument` alone, so az 2.45 (and the current source) never print one for key commands.
     const result = await spec.run(options, ctx);
     for (const vault of made.takeCreatedVaults()) {
       const host = `${vault.name}.${vault.kind}.localhost`;
@@ -142,17 +140,6 @@ export async function dispatch(
 
 function isTextStream(value: unknown): value is AsyncIterable<string> {
   return typeof value === "object" && value !== null && Symbol.asyncIterator in value;
-}
-
-/** The raw key of an option: "--not-before <datetime>" -> "notBefore". */
-function optionKey(flags: string): string {
-  return longFlag(flags)
-    .replace(/^--/, "")
-    .replace(/-([a-zA-Z])/g, (_m, c: string) => c.toUpperCase());
-}
-
-function longFlag(flags: string): string {
-  return flags.split(/[ ,]+/).find((f) => f.startsWith("--")) ?? flags;
 }
 
 async function makeClients(home: string, io: CliIO, debug: ((line: string) => void) | undefined): Promise<VaultClients> {

@@ -64,7 +64,9 @@ export class ConnectionError extends CliError {
 }
 
 export function exitCodeFor(err: unknown, command: string | undefined): number {
-  if (err instanceof ServiceError && err.statusCode === 404 && command === "show") return 3;
+  // az's keyvault command handler maps a 404 to 3 for every command whose last word is `show`, so
+  // `rotation-policy show` of a missing key is 3 too (not `show-deleted`).
+  if (err instanceof ServiceError && err.statusCode === 404 && command?.split(" ").at(-1) === "show") return 3;
   if (err instanceof CliError) return err.exitCode;
   return 1;
 }

@@ -396,6 +396,33 @@ const rows: Row[] = [
     code: 0,
     stdout: "P-384\n",
   },
+  // --- found by scripts/az-diff.mjs (kvkey and Debian's az 2.45 on one served emulator) ---------------
+  {
+    name: "delete: az's soft-delete warning is two lines, the link on its own (a real line break)",
+    argv: () => ["keyvault", "key", "delete", ...V, "-n", "todelete", "-o", "none"],
+    code: 0,
+    stderr:
+      "WARNING: Warning! If you have soft-delete protection enabled on this key vault, this key will be moved to the soft deleted state. You will not be able to create a key with the same name within this key vault until the key has been purged from the soft-deleted state. Please see the following documentation for additional guidance.\n" +
+      "https://learn.microsoft.com/azure/key-vault/general/soft-delete-overview\n",
+  },
+  {
+    name: "rotation-policy show of a missing key exits 3, as show does (az: every command named show)",
+    argv: () => ["keyvault", "key", "rotation-policy", "show", ...V, "-n", "nosuchkey"],
+    code: 3,
+    stderr: /^ERROR: \(KeyNotFound\) A key with \(name\/id\) nosuchkey was not found in this key vault\./,
+  },
+  {
+    name: "--immutable prints no preview warning (az's extra arguments mark only the help)",
+    argv: () => ["keyvault", "key", "create", ...H, "-n", "immut", "--exportable", "--immutable", "--policy", '{"version":"1.0.0","anyOf":[{"authority":"https://a.example","allOf":[{"claim":"c","equals":"v"}]}]}', "-o", "none"],
+    code: 0,
+    stderr: /^$/,
+  },
+  {
+    name: "show-deleted of a key that is not deleted stays 1",
+    argv: () => ["show-deleted", ...V, "-n", "nosuchkey"],
+    code: 1,
+    stderr: /^ERROR: \(KeyNotFound\)/,
+  },
 ];
 
 let home: { dir: string; cleanup: () => void };
@@ -418,6 +445,7 @@ beforeAll(async () => {
   ctx.v1 = (await ok(["create", ...V, "-n", "k", "--query", "key.kid", "-o", "tsv"])).stdout.trim().split("/").pop()!;
   ctx.v2 = (await ok(["create", ...V, "-n", "k", "--query", "key.kid", "-o", "tsv"])).stdout.trim().split("/").pop()!;
   await ok(["create", ...V, "-n", "tagged", "--kty", "EC", "--tags", "first=1", "-o", "none"]);
+  await ok(["create", ...V, "-n", "todelete", "--kty", "EC", "-o", "none"]);
   await ok(["create", ...H, "-n", "seed", "--kty", "EC", "-o", "none"]);
   await ok(["backup", ...V, "-n", "tagged", "-f", join(home.dir, "good.bak")]);
   const { readFileSync } = await import("node:fs");

@@ -59,14 +59,14 @@ describe("release-policy flags", () => {
     expect(run.stderr).toBe("ERROR: kvkey cannot fetch Azure Attestation's default policy yet; pass the policy JSON with --policy instead of --default-data-disk-policy.\n");
   });
 
-  test("set-attributes --policy replaces a mutable policy, warns that it is preview, and --immutable locks it", async () => {
+  test("set-attributes --policy replaces a mutable policy (no preview warning, as in az), and --immutable locks it", async () => {
     await cli(["create", "--hsm-name", "f", "-n", "exp", "--exportable", "--policy", JSON.stringify(POLICY)]);
     const next = { ...POLICY, anyOf: [{ ...POLICY.anyOf[0], allOf: [{ claim: "x", equals: "z" }] }] };
     const updated = await cli(["set-attributes", "--hsm-name", "f", "-n", "exp", "--policy", JSON.stringify(next), "--immutable", "true"]);
     expect(updated.code).toBe(0);
     expect(JSON.parse(updated.json().releasePolicy.encodedPolicy)).toEqual(next);
     expect(updated.json().releasePolicy.immutable).toBe(true);
-    expect(updated.stderr).toContain("WARNING: Argument '--policy' is in preview and under development.");
+    expect(updated.stderr).toBe("");
     const locked = await cli(["set-attributes", "--hsm-name", "f", "-n", "exp", "--policy", JSON.stringify(POLICY)]);
     expect(locked.code).toBe(1);
     expect(locked.stderr).toMatch(/AKV\.SKR\.1020/);

@@ -6,10 +6,13 @@ import { YES_OPTION } from "../args/common-options.js";
 import { idArgs, keyTarget } from "../args/key-target.js";
 import { endpointFor } from "../../vault-client/endpoint.js";
 
-export const SOFT_DELETE_WARNING =
+/** az's words, in two lines: the link stands on a line of its own, unprefixed. */
+export const SOFT_DELETE_WARNING = [
   "Warning! If you have soft-delete protection enabled on this key vault, this key will be moved to the soft deleted state. " +
   "You will not be able to create a key with the same name within this key vault until the key has been purged from the soft-deleted state. " +
-  "Please see the following documentation for additional guidance.\nhttps://learn.microsoft.com/azure/key-vault/general/soft-delete-overview";
+  "Please see the following documentation for additional guidance.",
+  "https://learn.microsoft.com/azure/key-vault/general/soft-delete-overview",
+];
 
 export const deleteCommand = defineCommand({
   path: ["delete"],
