@@ -45,6 +45,22 @@ const SERVED_CA_MISSING = /^ERROR: The served emulator's CA certificate was not 
 
 const rows: Row[] = [
   {
+    // az decodes --iv/--tag/--aad with binascii.unhexlify inside the command: the preview warning comes
+    // first and the failure exits 1, not argparse's 2 (found by scripts/az-diff.mjs).
+    name: "encrypt --iv that is not hex: the preview warning, then exit 1",
+    argv: () => ["encrypt", ...V, "-n", "k", "-a", "A256CBCPAD", "--value", "aGVsbG8=", "--iv", "AAAAAAAAAAAAAAAAAAAAAA=="],
+    code: 1,
+    stdout: "",
+    stderr: /^WARNING: This command is in preview and under development\..*\nERROR: argument --iv: invalid hex value: 'AAAAAAAAAAAAAAAAAAAAAA==' \(Non-hexadecimal digit found\)\n$/,
+  },
+  {
+    name: "decrypt --tag of odd length: the preview warning, then exit 1",
+    argv: () => ["decrypt", ...V, "-n", "k", "-a", "A256GCM", "--value", "aGVsbG8=", "--tag", "abc"],
+    code: 1,
+    stdout: "",
+    stderr: /^WARNING: This command is in preview and under development\..*\nERROR: argument --tag: invalid hex value: 'abc' \(Odd-length string\)\n$/,
+  },
+  {
     name: "KVKEY_EMULATOR_URL on port 443: --vault-name goes to that served emulator",
     argv: () => ["show", ...V, "-n", "k", "--query", "key.kid"],
     env: ON_443,
