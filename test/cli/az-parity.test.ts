@@ -45,6 +45,21 @@ const SERVED_CA_MISSING = /^ERROR: The served emulator's CA certificate was not 
 
 const rows: Row[] = [
   {
+    // The Python SDK's get_random_bytes checks this before any request (found by scripts/az-diff.mjs).
+    name: "random --count 0: az's SDK refuses it without asking the HSM",
+    argv: () => ["random", ...H, "--count", "0"],
+    code: 1,
+    stdout: "",
+    stderr: /^ERROR: At least one random byte must be requested\n$/,
+  },
+  {
+    name: "random --count -5: the same",
+    argv: () => ["random", "--id", "https://parityhsm.managedhsm.localhost", "--count", "-5"],
+    code: 1,
+    stdout: "",
+    stderr: /^ERROR: At least one random byte must be requested\n$/,
+  },
+  {
     // az decodes --iv/--tag/--aad with binascii.unhexlify inside the command: the preview warning comes
     // first and the failure exits 1, not argparse's 2 (found by scripts/az-diff.mjs).
     name: "encrypt --iv that is not hex: the preview warning, then exit 1",
