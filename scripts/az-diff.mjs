@@ -4,15 +4,19 @@
 //
 //   npm run build && node scripts/az-diff.mjs [--filter TEXT] [--json FILE] [--keep] [--verbose]
 //
-// az gets vault `aza`, kvkey vault `kvb` (same length, so tables line up): each command runs on both,
+// az gets vault `aza` and Managed HSM `azh`, kvkey vault `kvb` and HSM `kvh` (same lengths, so tables
+// line up): each command runs on both,
 // in the same order, so the two vaults go through the same states; names, versions, today's dates, paths,
-// key material and ciphertexts are normalised before comparing. Needs Debian's az (/usr/bin/az) and the
+// key material and ciphertexts are normalised before comparing. The emulator listens on 127.0.0.1:443
+// when it can (az 2.45 drops any other port from an --id); otherwise the --id cases are skipped, with a
+// message. --hsm-name reaches the emulator through the custom cloud's mhsmDns suffix. Needs Debian's az (/usr/bin/az) and the
 // track-1 shim of /work/shared/tools/debian-az; nothing machine-wide is changed (private AZURE_CONFIG_DIR,
 // *.localhost resolved by a sitecustomize.py on az's PYTHONPATH). Exit 0 when no differences, 1 otherwise.
-// Documented in docs/commands.md ("Checking kvkey against az").
+// Documented in docs/output.md ("Checking kvkey against az").
 import { execFile, execFileSync } from "node:child_process";
 import { createPublicKey, generateKeyPairSync, publicEncrypt, constants } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -48,7 +52,28 @@ const home = join(work, "home");
 mkdirSync(home, { mode: 0o700 });
 const baseEnv = { PATH: process.env.PATH ?? "/usr/bin:/bin", LANG: "C.UTF-8", TZ: "UTC" };
 const kvEnvBase = { ...baseEnv, HOME: work, KVKEY_HOME: home, NO_COLOR: "1" };
-execFileSync(process.execPath, [KVKEY, "emulator", "start", "--detach", "--port", "0"], { env: kvEnvBase, stdio: "pipe" });
+// az 2.45 drops a non-443 port from a key id (`--id https://v.vault.localhost:8443/keys/k` goes to
+// `https://v.vault.localhost/...`), so the --id cases need the emulator on 443 itself: free, and ours to
+// bind (root, or CAP_NET_BIND_SERVICE). Otherwise a random port, and the --id cases are skipped.
+const portFree = (port) =>
+  new Promise((res) => {
+    const srv = createServer();
+    srv.once("error", (e) => res(e.code ?? String(e)));
+    srv.listen(port, "127.0.0.1", () => srv.close(() => res(true)));
+  });
+const free443 = await portFree(443);
+let on443 = free443 === true;
+if (on443) {
+  try {
+    execFileSync(process.execPath, [KVKEY, "emulator", "start", "--detach", "--port", "443"], { env: kvEnvBase, stdio: "pipe" });
+  } catch (e) {
+    on443 = false;
+    console.error(`az-diff: could not start the emulator on 127.0.0.1:443 (${String(e.stderr ?? e).trim().split("\n")[0]}); using a random port, the --id cases are skipped`);
+  }
+} else {
+  console.error(`az-diff: 127.0.0.1:443 is not available (${free443 === "EADDRINUSE" ? "in use" : free443 === "EACCES" ? "binding it needs root or CAP_NET_BIND_SERVICE" : free443}); using a random port, the --id cases are skipped (az 2.45 drops a non-443 port from key ids)`);
+}
+if (!on443) execFileSync(process.execPath, [KVKEY, "emulator", "start", "--detach", "--port", "0"], { env: kvEnvBase, stdio: "pipe" });
 const status = JSON.parse(execFileSync(process.execPath, [KVKEY, "emulator", "status", "-o", "json"], { env: kvEnvBase }).toString());
 const PORT = status.port;
 const stop = () => {
@@ -107,7 +132,20 @@ const must = async (args) => {
   const r = await run(AZ, args, azEnv);
   if (r.code !== 0) throw new Error(`az ${args.join(" ")} failed: ${r.stderr}`);
 };
-await must(["cloud", "register", "-n", "KvkeyLocal", "--endpoint-resource-manager", "https://127.0.0.1:9/", "--endpoint-active-directory", "https://login.microsoftonline.com", "--endpoint-active-directory-resource-id", "https://management.core.windows.net/", "--endpoint-active-directory-graph-resource-id", "https://graph.windows.net/", "--suffix-keyvault-dns", `.vault.localhost:${PORT}`]);
+// On 443 the suffixes carry no port, as Azure's do. 2.45's `cloud register` has no flag for the Managed
+// HSM suffix, but its --cloud-config JSON sets any suffix, mhsmDns included (--hsm-name NAME becomes
+// https://NAME.managedhsm.localhost[:PORT]).
+const portPart = PORT === 443 ? "" : `:${PORT}`;
+const cloudConfig = {
+  endpoints: {
+    resourceManager: "https://127.0.0.1:9/",
+    activeDirectory: "https://login.microsoftonline.com",
+    activeDirectoryResourceId: "https://management.core.windows.net/",
+    activeDirectoryGraphResourceId: "https://graph.windows.net/",
+  },
+  suffixes: { keyvaultDns: `.vault.localhost${portPart}`, mhsmDns: `.managedhsm.localhost${portPart}` },
+};
+await must(["cloud", "register", "-n", "KvkeyLocal", "--cloud-config", JSON.stringify(cloudConfig)]);
 await must(["cloud", "set", "-n", "KvkeyLocal"]);
 const tenant = "00000000-0000-0000-0000-00000000cafe";
 writeFileSync(
@@ -125,7 +163,7 @@ writeFileSync(
 );
 
 // ---- fixtures: the same files on both sides ---------------------------------------------------------------
-const sides = { az: { vault: "aza", dir: join(work, "az") }, kv: { vault: "kvb", dir: join(work, "kv") } };
+const sides = { az: { vault: "aza", hsm: "azh", dir: join(work, "az") }, kv: { vault: "kvb", hsm: "kvh", dir: join(work, "kv") } };
 const rsa = generateKeyPairSync("rsa", { modulusLength: 2048 });
 const ec = generateKeyPairSync("ec", { namedCurve: "P-256" });
 const rsaPem = rsa.privateKey.export({ type: "pkcs8", format: "pem" });
@@ -291,13 +329,118 @@ const cases = [
   ["misspelled command", [...kk, "shw", V, "-n", "r1"]],
   ["bad output format", [...kk, "show", V, "-n", "r1", "-o", "xml"]],
 ];
+// --id forms ("I" marks the case as needing the emulator on 443). "{KID}" is the side's vault URL,
+// "{VER:name}" the current version of key `name` in the side's vault (read before the case runs).
+const I = "I";
+const KID = "https://{VAULT}.vault.localhost";
+const idCases = [
+  ["id show", [...kk, "show", "--id", `${KID}/keys/r2`]],
+  ["id show version in id", [...kk, "show", "--id", `${KID}/keys/r2/{VER:r2}`, "--query", "key.kid"]],
+  ["id show --version", [...kk, "show", "--id", `${KID}/keys/r2`, "--version", "{VER:r2}", "--query", "key.kid"]],
+  ["id show version in id and --version", [...kk, "show", "--id", `${KID}/keys/r2/{VER:r2}`, "--version", "00000000000000000000000000000000"]],
+  ["id show explicit :443", [...kk, "show", "--id", `https://{VAULT}.vault.localhost:443/keys/r2`, "--query", "key.kid"]],
+  ["id show trailing slash", [...kk, "show", "--id", `${KID}/keys/r2/`, "--query", "key.kid"]],
+  ["id show missing", [...kk, "show", "--id", `${KID}/keys/nokey`]],
+  ["id show missing version", [...kk, "show", "--id", `${KID}/keys/r2/00000000000000000000000000000000`]],
+  ["id show wrong collection", [...kk, "show", "--id", `${KID}/secrets/r2`]],
+  ["id show deletedkeys collection", [...kk, "show", "--id", `${KID}/deletedkeys/r2`]],
+  ["id show vault url only", [...kk, "show", "--id", KID]],
+  ["id show with -n", [...kk, "show", "--id", `${KID}/keys/r2`, "-n", "r1"]],
+  ["id set-attributes", [...kk, "set-attributes", "--id", `${KID}/keys/r2`, "--tags", "via=id"]],
+  ["id set-attributes version in id", [...kk, "set-attributes", "--id", `${KID}/keys/r2/{VER:r2}`, "--enabled", "true", "--query", "attributes.enabled"]],
+  ["id set-attributes --version", [...kk, "set-attributes", "--id", `${KID}/keys/r2`, "--version", "{VER:r2}", "--ops", "sign", "--query", "key.keyOps"]],
+  ["id set-attributes missing", [...kk, "set-attributes", "--id", `${KID}/keys/nokey`, "--enabled", "true"]],
+  ["id list-versions", [...kk, "list-versions", "--id", `${KID}/keys/r2`]],
+  ["id list", [...kk, "list", "--id", KID, "--query", "[].name", "-o", "tsv"]],
+  ["id list-deleted", [...kk, "list-deleted", "--id", KID]],
+  ["id download PEM", [...kk, "download", "--id", `${KID}/keys/imp`, "-f", "{D}/id-imp.pem"]],
+  ["id download DER --version", [...kk, "download", "--id", `${KID}/keys/e0`, "--version", "{VER:e0}", "-f", "{D}/id-e0.der", "-e", "DER"]],
+  ["id download version in id", [...kk, "download", "--id", `${KID}/keys/imp/{VER:imp}`, "-f", "{D}/id-imp2.pem"]],
+  ["id download missing", [...kk, "download", "--id", `${KID}/keys/nokey`, "-f", "{D}/id-nokey.pem"]],
+  ["id backup", [...kk, "backup", "--id", `${KID}/keys/t2`, "-f", "{D}/id-t2.bak"]],
+  ["id backup missing", [...kk, "backup", "--id", `${KID}/keys/nokey`, "-f", "{D}/id-nokey.bak"]],
+  ["id encrypt", [...kk, "encrypt", "--id", `${KID}/keys/imp`, "-a", "RSA-OAEP", "--value", "aGVsbG8="]],
+  ["id encrypt --version", [...kk, "encrypt", "--id", `${KID}/keys/imp`, "--version", "{VER:imp}", "-a", "RSA-OAEP", "--value", "aGVsbG8="]],
+  ["id decrypt", [...kk, "decrypt", "--id", `${KID}/keys/imp`, "-a", "RSA-OAEP", "--value", cipher, "--data-type", "plaintext"]],
+  ["id decrypt version in id", [...kk, "decrypt", "--id", `${KID}/keys/imp/{VER:imp}`, "-a", "RSA-OAEP", "--value", cipher]],
+  ["id rotate", [...kk, "rotate", "--id", `${KID}/keys/r2`]],
+  ["id rotate missing", [...kk, "rotate", "--id", `${KID}/keys/nokey`]],
+  ["id rotation-policy show", [...kk, "rotation-policy", "show", "--id", `${KID}/keys/r3`]],
+  ["id rotation-policy update", [...kk, "rotation-policy", "update", "--id", `${KID}/keys/r1`, "--value", "{D}/policy.json"]],
+  ["id rotation-policy show missing", [...kk, "rotation-policy", "show", "--id", `${KID}/keys/nokey`]],
+  ["id delete", [...kk, "delete", "--id", `${KID}/keys/t2`]],
+  ["id delete missing", [...kk, "delete", "--id", `${KID}/keys/nokey`]],
+  ["id show-deleted", [...kk, "show-deleted", "--id", `${KID}/deletedkeys/t2`]],
+  ["id show-deleted keys collection", [...kk, "show-deleted", "--id", `${KID}/keys/t2`]],
+  ["id show-deleted missing", [...kk, "show-deleted", "--id", `${KID}/deletedkeys/nokey`]],
+  ["id recover", [...kk, "recover", "--id", `${KID}/deletedkeys/t2`]],
+  ["id recover keys collection", [...kk, "recover", "--id", `${KID}/keys/t2`]],
+  ["id delete again", [...kk, "delete", "--id", `${KID}/keys/t2`, "-o", "none"]],
+  ["id purge keys collection", [...kk, "purge", "--id", `${KID}/keys/t2`]],
+  ["id purge", [...kk, "purge", "--id", `${KID}/deletedkeys/t2`]],
+  ["id purge missing", [...kk, "purge", "--id", `${KID}/deletedkeys/nokey`]],
+  ["id restore", [...kk, "restore", "--id", KID, "-f", "{D}/id-t2.bak", "--query", "key.kty"]],
+  ["id random", [...kk, "random", "--id", KID, "--count", "4"]],
+].map(([n, a]) => [n, a, I]);
+// Managed HSM: "H" stands for --hsm-name <side's HSM>; "{HID}" for the side's HSM URL (--id, so on 443).
+const H = "H";
+const HID = "https://{HSM}.managedhsm.localhost";
+const hsmCases = [
+  ["hsm create RSA-HSM", [...kk, "create", H, "-n", "hk1", "--kty", "RSA-HSM"]],
+  ["hsm create default kty", [...kk, "create", H, "-n", "hk0"]],
+  ["hsm create EC-HSM", [...kk, "create", H, "-n", "hk2", "--kty", "EC-HSM", "--curve", "P-384", "--tags", "a=b"]],
+  ["hsm create oct-HSM", [...kk, "create", H, "-n", "hk3", "--kty", "oct-HSM", "--size", "256"]],
+  ["hsm create oct-HSM no size", [...kk, "create", H, "-n", "hk4", "--kty", "oct-HSM"]],
+  ["hsm create exportable", [...kk, "create", H, "-n", "hx", "--kty", "RSA-HSM", "--exportable", "--policy", "{D}/release.json"]],
+  ["hsm create -o table", [...kk, "create", H, "-n", "ht", "--kty", "EC-HSM", "-o", "table"]],
+  ["hsm show", [...kk, "show", H, "-n", "hk1"]],
+  ["hsm show oct", [...kk, "show", H, "-n", "hk3"]],
+  ["hsm show missing", [...kk, "show", H, "-n", "nokey"]],
+  ["hsm show vault and hsm", [...kk, "show", V, H, "-n", "hk1", "--query", "key.kid"]],
+  ["hsm set-attributes", [...kk, "set-attributes", H, "-n", "hk1", "--tags", "x=y", "--enabled", "false"]],
+  ["hsm set-attributes enable", [...kk, "set-attributes", H, "-n", "hk1", "--enabled", "true", "-o", "none"]],
+  ["hsm list", [...kk, "list", H]],
+  ["hsm list -o table", [...kk, "list", H, "-o", "table"]],
+  ["hsm list-versions", [...kk, "list-versions", H, "-n", "hk1"]],
+  ["hsm import", [...kk, "import", H, "-n", "hi", "--pem-file", "{D}/rsa.pem"]],
+  ["hsm import -p software", [...kk, "import", H, "-n", "his", "--pem-file", "{D}/rsa.pem", "-p", "software", "--query", "key.kty"]],
+  ["hsm encrypt RSA", [...kk, "encrypt", H, "-n", "hi", "-a", "RSA-OAEP", "--value", "aGVsbG8="]],
+  ["hsm decrypt RSA", [...kk, "decrypt", H, "-n", "hi", "-a", "RSA-OAEP", "--value", cipher, "--data-type", "plaintext"]],
+  ["hsm encrypt A256GCM", [...kk, "encrypt", H, "-n", "hk3", "-a", "A256GCM", "--value", "aGVsbG8="]],
+  ["hsm encrypt A256CBCPAD", [...kk, "encrypt", H, "-n", "hk3", "-a", "A256CBCPAD", "--value", "aGVsbG8=", "--iv", "AAAAAAAAAAAAAAAAAAAAAA=="]],
+  ["hsm random", [...kk, "random", H, "--count", "8", "--query", "length(value)"]],
+  ["hsm random bad count", [...kk, "random", H, "--count", "0"]],
+  ["hsm rotate", [...kk, "rotate", H, "-n", "hk2"]],
+  ["hsm rotation-policy update", [...kk, "rotation-policy", "update", H, "-n", "hk2", "--value", "{D}/policy.json"]],
+  ["hsm rotation-policy show", [...kk, "rotation-policy", "show", H, "-n", "hk2"]],
+  ["hsm download", [...kk, "download", H, "-n", "hk2", "-f", "{D}/hk2.pem"]],
+  ["hsm download oct", [...kk, "download", H, "-n", "hk3", "-f", "{D}/hk3.pem"]],
+  ["hsm backup", [...kk, "backup", H, "-n", "hk2", "-f", "{D}/hk2.bak"]],
+  ["hsm delete", [...kk, "delete", H, "-n", "hk2"]],
+  ["hsm show-deleted", [...kk, "show-deleted", H, "-n", "hk2"]],
+  ["hsm list-deleted", [...kk, "list-deleted", H]],
+  ["hsm recover", [...kk, "recover", H, "-n", "hk2"]],
+  ["hsm delete again", [...kk, "delete", H, "-n", "hk2", "-o", "none"]],
+  ["hsm purge", [...kk, "purge", H, "-n", "hk2"]],
+  ["hsm restore", [...kk, "restore", H, "-f", "{D}/hk2.bak", "--query", "key.kty"]],
+  ["hsm restore into vault", [...kk, "restore", V, "-f", "{D}/hk2.bak"]],
+  ["hsm id show", [...kk, "show", "--id", `${HID}/keys/hk1`], I],
+  ["hsm id show --version", [...kk, "show", "--id", `${HID}/keys/hk1`, "--version", "{HVER:hk1}", "--query", "key.kid"], I],
+  ["hsm id encrypt", [...kk, "encrypt", "--id", `${HID}/keys/hi`, "-a", "RSA-OAEP", "--value", "aGVsbG8="], I],
+  ["hsm id delete", [...kk, "delete", "--id", `${HID}/keys/ht`], I],
+  ["hsm id show-deleted", [...kk, "show-deleted", "--id", `${HID}/deletedkeys/ht`], I],
+  ["hsm id purge", [...kk, "purge", "--id", `${HID}/deletedkeys/ht`], I],
+  ["hsm id and hsm-name", [...kk, "show", H, "--id", `${HID}/keys/hk1`], I],
+];
+cases.push(...idCases, ...hsmCases);
 
 // ---- normalisation --------------------------------------------------------------------------------------
 const now = Date.now();
 function normText(text, side) {
   const s = sides[side];
   let t = text.split(s.dir).join("{D}").split(work).join("{WORK}");
-  t = t.replace(new RegExp(`\\b${s.vault}\\b`, "g"), "VAULT").split(`:${PORT}`).join(":PORT");
+  t = t.replace(new RegExp(`\\b${s.vault}\\b`, "g"), "VAULT").replace(new RegExp(`\\b${s.hsm}\\b`, "g"), "HSM");
+  if (PORT !== 443) t = t.split(`:${PORT}`).join(":PORT");
   t = t.replace(/\b[0-9a-f]{32}\b/g, "VERSION");
   // Dates near now (created, updated, deleted, purge dates) vary; dates the command lines give do not.
   t = t.replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(\+00:00|Z)?/g, (m) => (Math.abs(Date.parse(m.endsWith("Z") || m.includes("+") ? m : m + "Z") - now) < 120 * 86400_000 ? "DATE" : m));
@@ -343,10 +486,37 @@ const firstLine = (t) => t.split("\n").find((l) => l.trim() !== "") ?? "";
 
 // ---- run ------------------------------------------------------------------------------------------------
 const pemStr = rsaPem.toString();
-const expand = (args, side) => args.flatMap((a) => (a === "V" ? ["--vault-name", sides[side].vault] : [a.replace("{D}", sides[side].dir).replace("{PEMSTR}", pemStr)]));
+// The current version of a key, read through kvkey (both vaults live in the one emulator).
+const versionOf = (side, where, name) => {
+  const target = where === "hsm" ? ["--hsm-name", sides[side].hsm] : ["--vault-name", sides[side].vault];
+  try {
+    const kid = execFileSync(process.execPath, [KVKEY, "keyvault", "key", "show", ...target, "-n", name, "--query", "key.kid", "-o", "tsv"], { env: kvEnv }).toString().trim();
+    return kid.split("/").pop();
+  } catch {
+    return "00000000000000000000000000000000";
+  }
+};
+const expand = (args, side) =>
+  args.flatMap((a) => {
+    if (a === "V") return ["--vault-name", sides[side].vault];
+    if (a === "H") return ["--hsm-name", sides[side].hsm];
+    return [
+      a
+        .replace("{D}", sides[side].dir)
+        .replace("{PEMSTR}", pemStr)
+        .replace("{VAULT}", sides[side].vault)
+        .replace("{HSM}", sides[side].hsm)
+        .replace(/\{(H?)VER:([\w-]+)\}/g, (_, h, name) => versionOf(side, h ? "hsm" : "vault", name)),
+    ];
+  });
 const results = [];
-for (const [name, args] of cases) {
+let skipped = 0;
+for (const [name, args, needs] of cases) {
   if (opts.filter && !name.includes(opts.filter)) continue;
+  if (needs === I && !on443) {
+    skipped++;
+    continue;
+  }
   const a = await run(AZ, expand(args, "az"), azEnv);
   const k = await run(process.execPath, [KVKEY, ...expand(args, "kv")], kvEnv);
   const diffs = [];
@@ -364,7 +534,8 @@ for (const [name, args] of cases) {
   if (opts.verbose && diffs.length) console.log(`      az stderr: ${JSON.stringify(a.stderr.slice(0, 600))}\n      kvkey stderr: ${JSON.stringify(k.stderr.slice(0, 600))}`);
 }
 const n = results.filter((r) => r.diffs.length).length;
-console.log(`\n${results.length} command lines, ${n} with differences (az vault aza, kvkey vault kvb, emulator on port ${PORT}${opts.keep ? `, files kept in ${work}` : ""})`);
+if (skipped) console.log(`\n${skipped} --id command lines skipped: the emulator is not on 127.0.0.1:443`);
+console.log(`\n${results.length} command lines, ${n} with differences (az vault aza / HSM azh, kvkey vault kvb / HSM kvh, emulator on port ${PORT}${opts.keep ? `, files kept in ${work}` : ""})`);
 if (opts.json) writeFileSync(opts.json, JSON.stringify(results, null, 2));
 stop();
 process.exit(n ? 1 : 0);

@@ -7,6 +7,7 @@ import { askLine } from "../io/prompt.js";
 import { escapeControl } from "../shared/control-chars.js";
 import { activeCloudName, findCloud, localCloudAt, CLOUDS, type Cloud, type CloudSource } from "../vault-client/clouds.js";
 import type { VaultClients } from "../vault-client/factory.js";
+import { servedVaultUrl } from "../vault-client/endpoint.js";
 import { readConfig, type KvkeyConfig } from "./config.js";
 import { CliError, ValidationError } from "./errors.js";
 import { unknownCloud, type Settings } from "./settings.js";
@@ -108,7 +109,7 @@ export function createContext(deps: ContextDeps): CommandContext {
     cloudSource: active.source,
     async keyClient(vaultUrl) {
       try {
-        return await deps.clients().keyClient(vaultUrl, globals.subscription);
+        return await deps.clients().keyClient(cloud.local ? servedVaultUrl(vaultUrl, cloud.endpoint) : vaultUrl, globals.subscription);
       } catch (err) {
         // az's --subscription action warns about a value it cannot find in its profile before its
         // credential raises "Subscription '...' not found..." (credentials/chain.ts prepare).

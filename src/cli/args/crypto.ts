@@ -1,5 +1,5 @@
 import type { RawOptions } from "../spec.js";
-import { UsageError } from "../errors.js";
+import { UsageError, ValidationError } from "../errors.js";
 
 // Value parsers and algorithm tables of the crypto commands (encrypt, decrypt, wrap-key, unwrap-key,
 // sign, verify). Binary arguments are base64 (az's --value, --digest, --signature) or hex (az's --iv,
@@ -103,11 +103,15 @@ export function base64Arg(flag: string, text: string): Buffer {
   return Buffer.from(out);
 }
 
-/** az's hex arguments (--iv, --aad, --tag go through binascii.unhexlify); empty means not given. */
+/**
+ * az's hex arguments (--iv, --aad, --tag); empty means not given. az decodes them with
+ * binascii.unhexlify inside the command, after the preview warning and not in argparse, so a bad one
+ * exits 1 (not 2): callers decode in run(), after their warning.
+ */
 export function hexArg(flag: string, text: string | undefined): Buffer | undefined {
   if (text === undefined || text === "") return undefined;
-  if (!/^[0-9a-fA-F]*$/.test(text)) throw new UsageError(`argument ${flag}: invalid hex value: '${text}' (Non-hexadecimal digit found)`);
-  if (text.length % 2 === 1) throw new UsageError(`argument ${flag}: invalid hex value: '${text}' (Odd-length string)`);
+  if (!/^[0-9a-fA-F]*$/.test(text)) throw new ValidationError(`argument ${flag}: invalid hex value: '${text}' (Non-hexadecimal digit found)`);
+  if (text.length % 2 === 1) throw new ValidationError(`argument ${flag}: invalid hex value: '${text}' (Odd-length string)`);
   return Buffer.from(text, "hex");
 }
 

@@ -36,20 +36,23 @@ export const decryptCommand = defineCommand({
       algorithm,
       ciphertext: base64Arg("--value", value),
       dataType: dataTypeText === undefined ? "base64" : choice(commandName, "--data-type", dataTypeText, DATA_TYPES),
-      iv: hexArg("--iv", rawString(raw, "iv")),
-      tag: hexArg("--tag", rawString(raw, "tag")),
-      aad: hexArg("--aad", rawString(raw, "aad")),
+      ivHex: rawString(raw, "iv"),
+      tagHex: rawString(raw, "tag"),
+      aadHex: rawString(raw, "aad"),
     };
   },
   async run(o, ctx) {
     ctx.warn(PREVIEW_WARNING);
+    const iv = hexArg("--iv", o.ivHex);
+    const tag = hexArg("--tag", o.tagHex);
+    const aad = hexArg("--aad", o.aadHex);
     const { ops, address, keyId } = await cryptoTarget(ctx, o.ids);
     const result = await ops.decrypt(address.name, address.version ?? "", {
       algorithm: o.algorithm,
       value: o.ciphertext,
-      ...(o.iv ? { iv: o.iv } : {}),
-      ...(o.tag ? { tag: o.tag } : {}),
-      ...(o.aad ? { aad: o.aad } : {}),
+      ...(iv ? { iv } : {}),
+      ...(tag ? { tag } : {}),
+      ...(aad ? { aad } : {}),
     });
     const view = { algorithm: o.algorithm, kid: result.kid ?? keyId, result: result.result };
     return decryptView(o.dataType === "plaintext" ? { ...view, text: utf8(result.result) } : view);

@@ -36,28 +36,30 @@ export const encryptCommand = defineCommand({
       ids: idArgs(raw),
       algorithm,
       plaintext: dataType === "base64" ? base64Arg("--value", value) : Buffer.from(value, "utf8"),
-      iv: hexArg("--iv", rawString(raw, "iv")),
-      aad: hexArg("--aad", rawString(raw, "aad")),
+      ivHex: rawString(raw, "iv"),
+      aadHex: rawString(raw, "aad"),
     };
   },
   async run(o, ctx) {
     ctx.warn(PREVIEW_WARNING);
+    const iv = hexArg("--iv", o.ivHex);
+    const aad = hexArg("--aad", o.aadHex);
     const { ops, address, keyId } = await cryptoTarget(ctx, o.ids);
     // Managed HSM refuses AES-CBC without an IV; az (through the SDK) would fail, kvkey makes one.
-    const iv = o.iv ?? (CBC_ALGORITHMS.has(o.algorithm) ? (await import("node:crypto")).randomBytes(16) : undefined);
+    const ivUsed = iv ?? (CBC_ALGORITHMS.has(o.algorithm) ? (await import("node:crypto")).randomBytes(16) : undefined);
     const result = await ops.encrypt(address.name, address.version ?? "", {
       algorithm: o.algorithm,
       value: o.plaintext,
-      ...(iv ? { iv } : {}),
-      ...(o.aad ? { aad: o.aad } : {}),
+      ...(ivUsed ? { iv: ivUsed } : {}),
+      ...(aad ? { aad } : {}),
     });
     return encryptView({
       algorithm: o.algorithm,
       kid: result.kid ?? keyId,
       result: result.result,
-      iv: result.iv ?? iv,
+      iv: result.iv ?? ivUsed,
       tag: result.authenticationTag,
-      aad: result.additionalAuthenticatedData ?? o.aad,
+      aad: result.additionalAuthenticatedData ?? aad,
     });
   },
   tableView: cryptoResultTable,

@@ -28,7 +28,7 @@ export const randomCommand = defineCommand({
     const { count } = requireArgs(raw, [["count", "--count"]] as const);
     const id = rawString(raw, "id");
     const hsmName = rawString(raw, "hsmName");
-    // The count's range is the service's to check (400 outside 1..128), as az leaves it.
+    // The upper bound is the service's to check (400 above 128), as az leaves it; below 1 see run().
     return { id, hsmName, count: integer("--count", count)! };
   },
   async run(o, ctx) {
@@ -37,6 +37,8 @@ export const randomCommand = defineCommand({
     // az's process_hsm_name.
     if (o.id === undefined && hsmName === undefined) throw new ValidationError("Please specify --hsm-name or --id.");
     const vaultUrl = resolveVaultUrl({ ...(o.id !== undefined ? { id: o.id } : {}), ...(hsmName !== undefined ? { hsmName } : {}) }, ctx.cloud);
+    // az's SDK (KeyClient.get_random_bytes) refuses a count below 1 itself, before any request.
+    if (o.count < 1) throw new ValidationError("At least one random byte must be requested");
     const client = await ctx.keyClient(vaultUrl);
     return randomView(await client.getRandomBytes(o.count));
   },

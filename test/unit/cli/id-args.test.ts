@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { resolveKeyAddress, resolveVaultUrl } from "../../../src/cli/args/id-args.js";
 import { activeCloudName, findCloud } from "../../../src/vault-client/clouds.js";
-import { endpointFor } from "../../../src/vault-client/endpoint.js";
+import { endpointFor, servedVaultUrl } from "../../../src/vault-client/endpoint.js";
 
 const local = findCloud("Local")!;
 const gov = findCloud("AzureUSGovernment")!;
@@ -52,5 +52,21 @@ describe("transports", () => {
     expect(endpointFor("https://demo.vault.localhost:8443").transport).toBe("served");
     expect(endpointFor("https://prod.vault.azure.net").transport).toBe("azure");
     expect(endpointFor("https://h.managedhsm.localhost").managedHsm).toBe(true);
+  });
+
+  test("an explicit :443 is a served emulator too, though URL parsing drops https's default port", () => {
+    expect(endpointFor("https://demo.vault.localhost:443").transport).toBe("served");
+    expect(endpointFor("https://h.managedhsm.localhost:443/").transport).toBe("served");
+    expect(endpointFor("https://demo.vault.localhost/keys/k:443").transport).toBe("embedded");
+  });
+
+  test("with the served emulator on 443, a port-less local URL (az's --id form) goes to it", () => {
+    expect(servedVaultUrl("https://demo.vault.localhost", "https://localhost:443")).toBe("https://demo.vault.localhost:443");
+    expect(endpointFor(servedVaultUrl("https://h.managedhsm.localhost", "https://localhost:443")).transport).toBe("served");
+    // Another port, no served emulator, or a URL that is not local: unchanged.
+    expect(servedVaultUrl("https://demo.vault.localhost", "https://localhost:8443")).toBe("https://demo.vault.localhost");
+    expect(servedVaultUrl("https://demo.vault.localhost", undefined)).toBe("https://demo.vault.localhost");
+    expect(servedVaultUrl("https://demo.vault.localhost:9000", "https://localhost:443")).toBe("https://demo.vault.localhost:9000");
+    expect(servedVaultUrl("https://prod.vault.azure.net", "https://localhost:443")).toBe("https://prod.vault.azure.net");
   });
 });
