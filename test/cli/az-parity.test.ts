@@ -466,6 +466,12 @@ const rows: Row[] = [
       "https://learn.microsoft.com/azure/key-vault/general/soft-delete-overview\n",
   },
   {
+    name: "delete --id of a Managed HSM key: az's soft-delete warning too (az skips it only for --hsm-name)",
+    argv: () => ["delete", "--id", "https://parityhsm.managedhsm.localhost/keys/hsmdel", "-o", "none"],
+    code: 0,
+    stderr: /^WARNING: Warning! If you have soft-delete protection enabled on this key vault, this key will be moved to the soft deleted state\./,
+  },
+  {
     name: "rotation-policy show of a missing key exits 3, as show does (az: every command named show)",
     argv: () => ["keyvault", "key", "rotation-policy", "show", ...V, "-n", "nosuchkey"],
     code: 3,
@@ -507,6 +513,7 @@ beforeAll(async () => {
   await ok(["create", ...V, "-n", "tagged", "--kty", "EC", "--tags", "first=1", "-o", "none"]);
   await ok(["create", ...V, "-n", "todelete", "--kty", "EC", "-o", "none"]);
   await ok(["create", ...H, "-n", "seed", "--kty", "EC", "-o", "none"]);
+  await ok(["create", ...H, "-n", "hsmdel", "--kty", "EC", "-o", "none"]);
   await ok(["backup", ...V, "-n", "tagged", "-f", join(home.dir, "good.bak")]);
   const { readFileSync } = await import("node:fs");
   const blob = Buffer.from(readFileSync(join(home.dir, "good.bak")));

@@ -29,7 +29,10 @@ export const deleteCommand = defineCommand({
   parse: (raw) => ({ ...idArgs(raw), yes: raw.yes === true }),
   async run({ yes, ...ids }, ctx) {
     const { client, address } = await keyTarget(ctx, ids);
-    if (!endpointFor(address.vaultUrl).managedHsm) ctx.warn(SOFT_DELETE_WARNING);
+    // az's rule (set_vault_base_url): the warning is printed unless an HSM was named as such, by
+    // --hsm-name (or the configured default HSM); a Managed HSM's key id given with --id still gets it.
+    const namedHsm = ids.hsmName !== undefined || (ids.id === undefined && ids.vaultName === undefined && endpointFor(address.vaultUrl).managedHsm);
+    if (!namedHsm) ctx.warn(SOFT_DELETE_WARNING);
     await ctx.confirm(`Are you sure you want to delete the key '${address.name}' from ${new URL(address.vaultUrl).host}?`, yes);
     const poller = await client.beginDeleteKey(address.name);
     // The SDK then polls GET /deletedkeys/{name} until the deleted key shows. The emulator deletes at
