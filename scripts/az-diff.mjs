@@ -15,17 +15,18 @@
 // Documented in docs/output.md ("Checking kvkey against az").
 import { execFile, execFileSync } from "node:child_process";
 import { createPublicKey, generateKeyPairSync, publicEncrypt, constants } from "node:crypto";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { AZ_SHIM, AZ_VENDORED_T1, prepareAzPython } from "../test/helpers/az-python.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const KVKEY = join(ROOT, "dist", "kvkey.js");
 const AZ = "/usr/bin/az";
-const SHIM = process.env.AZ_SHIM ?? "/work/shared/tools/debian-az/az-shim";
-const VENDORED = "/usr/lib/python3/dist-packages/azure/cli/command_modules/keyvault/vendored_sdks/azure_keyvault_t1";
+const SHIM = AZ_SHIM;
+const VENDORED = AZ_VENDORED_T1;
 
 const opts = { filter: "", json: "", keep: false, verbose: false };
 for (let i = 2; i < process.argv.length; i++) {
@@ -87,22 +88,7 @@ process.on("SIGINT", () => {
   process.exit(130);
 });
 
-const shim = join(work, "shim");
-cpSync(SHIM, shim, { recursive: true });
-for (const f of ["_internal.py", "http_bearer_challenge.py", "http_challenge.py", "http_message_security.py", "key_vault_authentication.py", "key_vault_id.py"]) {
-  cpSync(join(VENDORED, f), join(shim, "azure", "keyvault", f));
-}
-mkdirSync(join(shim, "azure", "keyvault", "http_bearer_challenge_cache"), { recursive: true });
-cpSync(join(VENDORED, "http_bearer_challenge_cache", "__init__.py"), join(shim, "azure", "keyvault", "http_bearer_challenge_cache", "__init__.py"));
-writeFileSync(
-  join(shim, "sitecustomize.py"),
-  "import socket\n_gai = socket.getaddrinfo\n" +
-    "def _local(host, *a, **k):\n    return _gai('127.0.0.1' if isinstance(host, str) and host.endswith('.localhost') else host, *a, **k)\n" +
-    "socket.getaddrinfo = _local\n",
-);
-const bundle = join(work, "bundle.pem");
-const system = existsSync("/etc/ssl/certs/ca-certificates.crt") ? readFileSync("/etc/ssl/certs/ca-certificates.crt", "utf8") : "";
-writeFileSync(bundle, system + readFileSync(status.caPath, "utf8"));
+const { shim, bundle } = prepareAzPython(work, readFileSync(status.caPath, "utf8"));
 const azConfig = join(work, "azure");
 mkdirSync(azConfig);
 const azEnv = {

@@ -1,11 +1,12 @@
 import { execFile } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, writeFileSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync, readFileSync } from "node:fs";
 import { request } from "node:https";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startEmulator, type ServedEmulator } from "../../src/emulator/server.js";
 import { tempDataDir } from "../helpers/emulator.js";
+import { AZ_SHIM, AZ_VENDORED_T1, prepareAzPython } from "../helpers/az-python.mjs";
 
 // Item 8 of issue 22: the managed-identity endpoint answers what az 2.45's msrestazure sends — the VM
 // extension form (POST, `resource=` form body, `Metadata: true`) and App Service 2017-09-01 (GET with a
@@ -90,9 +91,7 @@ describe("the managed-identity endpoint, as msrestazure calls it", () => {
 // ---- real az 2.45 ---------------------------------------------------------------------------------
 
 const AZ = "/usr/bin/az";
-const SHIM = "/work/shared/tools/debian-az/az-shim";
-const VENDORED = "/usr/lib/python3/dist-packages/azure/cli/command_modules/keyvault/vendored_sdks/azure_keyvault_t1";
-const haveAz = existsSync(AZ) && existsSync(SHIM) && existsSync(VENDORED);
+const haveAz = existsSync(AZ) && existsSync(AZ_SHIM) && existsSync(AZ_VENDORED_T1);
 const run = promisify(execFile);
 
 describe.skipIf(!haveAz)("real az against the served emulator", () => {
@@ -103,26 +102,9 @@ describe.skipIf(!haveAz)("real az against the served emulator", () => {
     ({ served } = await serve("any", { identityPrincipal: PRINCIPAL }));
     const dir = tempDataDir("kvkey-az-");
     cleanups.push(() => dir.cleanup());
-    // What setup-az.sh does machine-wide, here in a private directory: the track-1 shim Debian's az
-    // lacks (with Microsoft's own auth code copied from the installed package), *.localhost resolved to
-    // loopback for this Python only (no /etc/hosts edit), a CA bundle, a custom cloud whose Key Vault
+    // setup-az.sh's work in a private directory (az-python.mjs), and a custom cloud whose Key Vault
     // suffix carries the port, and a managed-identity account.
-    const shim = join(dir.dir, "shim");
-    cpSync(SHIM, shim, { recursive: true });
-    for (const f of ["_internal.py", "http_bearer_challenge.py", "http_challenge.py", "http_message_security.py", "key_vault_authentication.py", "key_vault_id.py"]) {
-      cpSync(join(VENDORED, f), join(shim, "azure", "keyvault", f));
-    }
-    mkdirSync(join(shim, "azure", "keyvault", "http_bearer_challenge_cache"), { recursive: true });
-    cpSync(join(VENDORED, "http_bearer_challenge_cache", "__init__.py"), join(shim, "azure", "keyvault", "http_bearer_challenge_cache", "__init__.py"));
-    writeFileSync(
-      join(shim, "sitecustomize.py"),
-      "import socket\n_gai = socket.getaddrinfo\n" +
-        "def _local(host, *a, **k):\n    return _gai('127.0.0.1' if isinstance(host, str) and host.endswith('.localhost') else host, *a, **k)\n" +
-        "socket.getaddrinfo = _local\n",
-    );
-    const bundle = join(dir.dir, "bundle.pem");
-    const system = existsSync("/etc/ssl/certs/ca-certificates.crt") ? readFileSync("/etc/ssl/certs/ca-certificates.crt", "utf8") : "";
-    writeFileSync(bundle, system + served.caPem);
+    const { shim, bundle } = prepareAzPython(dir.dir, served.caPem);
     const config = join(dir.dir, "azure");
     mkdirSync(config);
     env = {
