@@ -20,7 +20,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { AZ_SHIM, AZ_VENDORED_T1, prepareAzPython } from "../test/helpers/az-python.mjs";
+import { AZ_SHIM, AZ_VENDORED_T1, prepareAzPython, writeManagedIdentityProfile } from "../test/helpers/az-python.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const KVKEY = join(ROOT, "dist", "kvkey.js");
@@ -133,20 +133,7 @@ const cloudConfig = {
 };
 await must(["cloud", "register", "-n", "KvkeyLocal", "--cloud-config", JSON.stringify(cloudConfig)]);
 await must(["cloud", "set", "-n", "KvkeyLocal"]);
-const tenant = "00000000-0000-0000-0000-00000000cafe";
-writeFileSync(
-  join(azConfig, "azureProfile.json"),
-  JSON.stringify({
-    installationId: "00000000-0000-0000-0000-00000000c0de",
-    subscriptions: [
-      {
-        id: tenant, name: "N/A(tenant level account)", state: "Enabled", isDefault: true,
-        user: { name: "systemAssignedIdentity", type: "servicePrincipal", assignedIdentityInfo: "MSI" },
-        tenantId: tenant, environmentName: "KvkeyLocal", homeTenantId: tenant, managedByTenants: [],
-      },
-    ],
-  }),
-);
+writeManagedIdentityProfile(azConfig, "KvkeyLocal");
 
 // ---- fixtures: the same files on both sides ---------------------------------------------------------------
 const sides = { az: { vault: "aza", hsm: "azh", dir: join(work, "az") }, kv: { vault: "kvb", hsm: "kvh", dir: join(work, "kv") } };

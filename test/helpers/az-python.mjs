@@ -29,3 +29,23 @@ export function prepareAzPython(dir, caPem) {
   writeFileSync(bundle, system + caPem);
   return { shim, bundle };
 }
+
+/**
+ * az logged in as a system-assigned managed identity of cloud `cloud` (what `az login --identity` writes),
+ * in the az configuration directory `configDir`: az then asks MSI_ENDPOINT for its tokens.
+ */
+export function writeManagedIdentityProfile(configDir, cloud) {
+  const tenant = "00000000-0000-0000-0000-00000000cafe";
+  const account = {
+    id: tenant,
+    name: "N/A(tenant level account)",
+    state: "Enabled",
+    user: { name: "systemAssignedIdentity", type: "servicePrincipal", assignedIdentityInfo: "MSI" },
+    isDefault: true,
+    tenantId: tenant,
+    environmentName: cloud,
+    homeTenantId: tenant,
+    managedByTenants: [],
+  };
+  writeFileSync(join(configDir, "azureProfile.json"), JSON.stringify({ installationId: "00000000-0000-0000-0000-00000000c0de", subscriptions: [account] }));
+}

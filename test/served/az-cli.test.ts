@@ -6,7 +6,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startEmulator, type ServedEmulator } from "../../src/emulator/server.js";
 import { tempDataDir } from "../helpers/emulator.js";
-import { AZ_SHIM, AZ_VENDORED_T1, prepareAzPython } from "../helpers/az-python.mjs";
+import { AZ_SHIM, AZ_VENDORED_T1, prepareAzPython, writeManagedIdentityProfile } from "../helpers/az-python.mjs";
 
 // Item 8 of issue 22: the managed-identity endpoint answers what az 2.45's msrestazure sends — the VM
 // extension form (POST, `resource=` form body, `Metadata: true`) and App Service 2017-09-01 (GET with a
@@ -119,26 +119,7 @@ describe.skipIf(!haveAz)("real az against the served emulator", () => {
     };
     await az(["cloud", "register", "-n", "KvkeyLocal", "--endpoint-resource-manager", "https://127.0.0.1:9/", "--endpoint-active-directory", "https://login.microsoftonline.com", "--endpoint-active-directory-resource-id", "https://management.core.windows.net/", "--endpoint-active-directory-graph-resource-id", "https://graph.windows.net/", "--suffix-keyvault-dns", `.vault.localhost:${served.port}`]);
     await az(["cloud", "set", "-n", "KvkeyLocal"]);
-    const tenant = "00000000-0000-0000-0000-00000000cafe";
-    writeFileSync(
-      join(config, "azureProfile.json"),
-      JSON.stringify({
-        installationId: "00000000-0000-0000-0000-00000000c0de",
-        subscriptions: [
-          {
-            id: tenant,
-            name: "N/A(tenant level account)",
-            state: "Enabled",
-            user: { name: "systemAssignedIdentity", type: "servicePrincipal", assignedIdentityInfo: "MSI" },
-            isDefault: true,
-            tenantId: tenant,
-            environmentName: "KvkeyLocal",
-            homeTenantId: tenant,
-            managedByTenants: [],
-          },
-        ],
-      }),
-    );
+    writeManagedIdentityProfile(config, "KvkeyLocal");
   }, 120_000);
 
   async function az(args: string[], extraEnv: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
