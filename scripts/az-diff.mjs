@@ -25,8 +25,6 @@ import { AZ_SHIM, AZ_VENDORED_T1, prepareAzPython, writeManagedIdentityProfile }
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const KVKEY = join(ROOT, "dist", "kvkey.js");
 const AZ = "/usr/bin/az";
-const SHIM = AZ_SHIM;
-const VENDORED = AZ_VENDORED_T1;
 
 const opts = { filter: "", json: "", keep: false, verbose: false };
 for (let i = 2; i < process.argv.length; i++) {
@@ -40,7 +38,7 @@ for (let i = 2; i < process.argv.length; i++) {
     process.exit(2);
   }
 }
-for (const [what, p] of [["az", AZ], ["the az shim", SHIM], ["az's track-1 sources", VENDORED], ["the build (npm run build)", KVKEY]]) {
+for (const [what, p] of [["az", AZ], ["the az shim", AZ_SHIM], ["az's track-1 sources", AZ_VENDORED_T1], ["the build (npm run build)", KVKEY]]) {
   if (!existsSync(p)) {
     console.error(`${what} not found: ${p}`);
     process.exit(2);

@@ -3,12 +3,9 @@
 
 import { escapeControl } from "../../shared/control-chars.js";
 
-/**
- * A name, id or host from the request, as a message quotes it: its control characters written out
- * (`\x1b`, `\r`, `\n`), so a client's percent-encoded ESC or line break never reaches a terminal or a log
- * line raw through the emulator's answer. The messages' own line breaks (a 403's) are unaffected.
- */
-const escaped = (value: string): string => escapeControl(value);
+// A name, id or host from the request is quoted with its control characters written out (`\x1b`, `\r`,
+// `\n`: escapeControl), so a client's percent-encoded ESC or line break never reaches a terminal or a
+// log line raw through the emulator's answer. The messages' own line breaks (a 403's) are unaffected.
 
 export type VaultErrorCode =
   | "BadParameter"
@@ -58,15 +55,15 @@ const KEY_NOT_FOUND_HINT =
 export const VaultErrors = {
   keyNotFound(name: string, version?: string): VaultError {
     const id = version ? `${name}/${version}` : name;
-    return new VaultError("KeyNotFound", `A key with (name/id) ${escaped(id)} was not found in this key vault. ${KEY_NOT_FOUND_HINT}`);
+    return new VaultError("KeyNotFound", `A key with (name/id) ${escapeControl(id)} was not found in this key vault. ${KEY_NOT_FOUND_HINT}`);
   },
   deletedKeyNotFound(name: string): VaultError {
-    return new VaultError("KeyNotFound", `Deleted Key not found: ${escaped(name)}`);
+    return new VaultError("KeyNotFound", `Deleted Key not found: ${escapeControl(name)}`);
   },
   vaultNotFound(host: string): VaultError {
     return new VaultError(
       "VaultNotFound",
-      `The vault or managed HSM '${escaped(host)}' does not exist in this emulator yet. ` +
+      `The vault or managed HSM '${escapeControl(host)}' does not exist in this emulator yet. ` +
         "It is created by the first create, import or restore of a key.",
     );
   },
@@ -87,14 +84,14 @@ export const VaultErrors = {
   invalidName(name: string): VaultError {
     return new VaultError(
       "BadParameter",
-      `The request URI contains an invalid name: ${escaped(name)}. ` +
+      `The request URI contains an invalid name: ${escapeControl(name)}. ` +
         "A key name is 1-127 characters of letters, digits and dashes.",
     );
   },
   deletedButRecoverable(name: string): VaultError {
     return new VaultError(
       "Conflict",
-      `Key ${escaped(name)} is currently in a deleted but recoverable state, and its name cannot be reused; ` +
+      `Key ${escapeControl(name)} is currently in a deleted but recoverable state, and its name cannot be reused; ` +
         "in this state, the key can only be recovered or purged.",
       "ObjectIsDeletedButRecoverable",
     );
@@ -104,7 +101,7 @@ export const VaultErrors = {
    * The service's text, as the C++ SDK's live tests expect it; inner code as in the recorded purge answer.
    */
   keyBeingDeleted(name: string): VaultError {
-    return new VaultError("Conflict", `Key ${escaped(name)} is currently being deleted and cannot be re-created; retry later.`, "ObjectIsBeingDeleted");
+    return new VaultError("Conflict", `Key ${escapeControl(name)} is currently being deleted and cannot be re-created; retry later.`, "ObjectIsBeingDeleted");
   },
   /** Recover or purge of a key still being deleted or purged (recorded verbatim for purge). */
   deletedKeyBeingDeleted(): VaultError {
@@ -115,19 +112,19 @@ export const VaultErrors = {
    * service's text for secrets (Azure SDK for .NET issue 31581), said of a key.
    */
   keyBeingRecovered(name: string): VaultError {
-    return new VaultError("Conflict", `Key ${escaped(name)} is currently being recovered and cannot be re-created; retry later.`, "ObjectIsBeingRecovered");
+    return new VaultError("Conflict", `Key ${escapeControl(name)} is currently being recovered and cannot be re-created; retry later.`, "ObjectIsBeingRecovered");
   },
   keyAlreadyExists(name: string): VaultError {
     return new VaultError(
       "Conflict",
-      `Key ${escaped(name)} already exists in this vault; a backup restores only under a name that is not in use.`,
+      `Key ${escapeControl(name)} already exists in this vault; a backup restores only under a name that is not in use.`,
       "ObjectAlreadyExists",
     );
   },
   purgeProtected(name: string): VaultError {
     return new VaultError(
       "Forbidden",
-      `Operation "purge" is not allowed on key ${escaped(name)}: purge protection is enabled on this vault, ` +
+      `Operation "purge" is not allowed on key ${escapeControl(name)}: purge protection is enabled on this vault, ` +
         "so the key is purged only when its scheduled purge date passes.",
       "PurgeProtectionEnabled",
     );
@@ -181,10 +178,10 @@ export const VaultErrors = {
     return new VaultError("NotFound", `The role definition '${role}' was not found. List the roles with: kvkey emulator role definition list.`, "RoleDefinitionNotFound");
   },
   roleAssignmentNotFound(name: string): VaultError {
-    return new VaultError("NotFound", `The role assignment '${escaped(name)}' was not found.`, "RoleAssignmentNotFound");
+    return new VaultError("NotFound", `The role assignment '${escapeControl(name)}' was not found.`, "RoleAssignmentNotFound");
   },
   roleAssignmentExists(name: string): VaultError {
-    return new VaultError("Conflict", `The role assignment '${escaped(name)}' already exists.`, "RoleAssignmentExists");
+    return new VaultError("Conflict", `The role assignment '${escapeControl(name)}' already exists.`, "RoleAssignmentExists");
   },
   /** A restore whose blob is not a backup at all (service code and message, recorded verbatim). */
   malformedBackupBlob(): VaultError {
