@@ -5,7 +5,7 @@ import { withSpinner } from "../io/spinner.js";
 import { startCounter, type Counter } from "../io/progress.js";
 import { askLine } from "../io/prompt.js";
 import { escapeControl } from "../shared/control-chars.js";
-import { activeCloudName, findCloud, localCloudAt, CLOUDS, type Cloud, type CloudSource } from "../vault-client/clouds.js";
+import { activeCloudName, findCloud, localCloudAt, type Cloud, type CloudSource } from "../vault-client/clouds.js";
 import type { VaultClients } from "../vault-client/factory.js";
 import { servedVaultUrl } from "../vault-client/endpoint.js";
 import { readConfig, type KvkeyConfig } from "./config.js";
