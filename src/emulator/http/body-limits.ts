@@ -1,5 +1,4 @@
 import { MAX_BACKUP_BLOB_BYTES } from "../service/backup-blob.js";
-import { route } from "./router.js";
 
 // How large a request body may be. One megabyte is far more than any key operation needs, and refusing
 // more before parsing keeps a hostile client cheap. A restore carries a whole backup: every version of
@@ -14,11 +13,13 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 /** POST /keys/restore: the largest backup blob, base64url-encoded, plus the JSON around it. */
 export const RESTORE_BODY_BYTES = Math.ceil((MAX_BACKUP_BLOB_BYTES * 4) / 3) + 4096;
 
-/** The body limit of a request, from its method and path (the path without the query). */
+/**
+ * How much of a request's body the listener reads, before the pipeline knows the operation: the restore
+ * limit for a POST whose path ends in /keys/restore, else 1 MiB. A cheap look at the path, not a second
+ * routing of every request: the pipeline's limitBody step applies the exact limit once it has routed.
+ */
 export function bodyLimitFor(method: string, pathname: string): number {
-  try {
-    return route(method, pathname).op === "restoreKey" ? RESTORE_BODY_BYTES : MAX_BODY_BYTES;
-  } catch {
-    return MAX_BODY_BYTES; // not a route: the handler answers 404/405, the body is never used
-  }
+  return method === "POST" && RESTORE_PATH.test(pathname) ? RESTORE_BODY_BYTES : MAX_BODY_BYTES;
 }
+
+const RESTORE_PATH = /\/keys\/restore\/?$/i;
